@@ -1,0 +1,187 @@
+// Typed configuration of a Postern node: one YAML file (postern.yaml).
+//
+// Contract: load_config() returns a fully validated Config or throws ConfigError naming the
+// file, the key path (e.g. "edge.listeners[1].tls") and what is wrong. Unknown keys, wrong
+// types and impossible combinations are errors; every default is documented at its field.
+// Nothing downstream re-validates: a Config value is always consistent.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace postern::config {
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, std::string key, std::string reason);
+  const std::string& file() const { return file_; }
+  const std::string& key() const { return key_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string file_, key_, reason_;
+};
+
+// "host:port" split; host may be a name, IPv4, or [IPv6].
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  std::string to_string() const;  // "[::1]:25" / "127.0.0.1:25" / "mx.example:25"
+};
+
+struct Node {
+  std::string name = "postern";   // node.name; default: "postern"
+  std::string data_dir = "./var"; // node.data_dir; RocksDB queue, maildirs, tokens live here
+};
+
+struct Internet {
+  std::string hostname;                   // internet.hostname; required (banner, Received, HELO)
+  std::vector<std::string> local_domains; // internet.local_domains; lower-case, no trailing dot
+};
+
+struct Dns {
+  std::vector<HostPort> servers;  // dns.servers; empty: the system's resolv.conf
+  std::chrono::milliseconds timeout{5000};  // dns.timeout per try; default 5s
+  int tries = 2;                            // dns.tries; default 2
+};
+
+enum class ListenerTls { none, starttls, implicit };
+enum class ListenerAuth { none, optional, required };
+
+struct Listener {
+  std::string name;      // edge.listeners[].name; unique
+  HostPort address;      // edge.listeners[].address
+  ListenerTls tls = ListenerTls::none;    // default none; starttls/implicit need edge.tls
+  ListenerAuth auth = ListenerAuth::none; // default none; optional/required need tls != none
+};
+
+struct TlsFiles {
+  std::string cert;  // PEM chain
+  std::string key;   // PEM private key
+};
+
+struct EdgeLimits {
+  uint64_t max_message_bytes = 26214400;  // SIZE; default 25 MiB
+  uint32_t max_recipients = 100;          // per transaction
+  uint32_t error_limit = 10;              // errors before 421 and disconnect
+  uint32_t max_connections = 10000;       // per edge process
+  std::chrono::seconds idle_timeout{300}; // per command (RFC 5321 4.5.3.2 suggests 5 min)
+  std::chrono::seconds data_timeout{600}; // whole DATA/BDAT phase
+};
+
+struct EdgeDebug {
+  int smtp = 0;  // 0-4, like Domino's SMTPDebug: 0 errors, 1 sessions, 2 commands, 3 replies, 4 all
+  int io = 0;    // 0/1/3/4, like SMTPDebugIO: 0 off, >0 raw bytes
+};
+
+struct Edge {
+  std::vector<Listener> listeners;         // default: none (the role then refuses to start)
+  std::optional<TlsFiles> tls;             // edge.tls
+  EdgeLimits limits;
+  EdgeDebug debug;
+  std::chrono::seconds drain_timeout{30};  // on SIGTERM: how long sessions may finish
+};
+
+struct User {
+  std::string name;
+  std::vector<std::string> addresses;  // lower-case domain part
+  std::string password;                // Argon2id hash ($argon2id$...); empty: cannot AUTH
+};
+
+struct Group {
+  std::string name;
+  std::vector<std::string> members;
+};
+
+struct Directory {
+  std::vector<User> users;
+  std::vector<Group> groups;
+};
+
+enum class SmtpMode { direct, relay };
+enum class DirectTls { opportunistic, required, none };
+enum class RelayTls { starttls, implicit, none };
+enum class RelayAuth { required, enabled, disabled };
+
+struct Relay {
+  std::vector<HostPort> hosts;         // tried in order
+  RelayTls tls = RelayTls::starttls;   // default starttls
+  RelayAuth auth = RelayAuth::disabled;
+  std::string username;                // for auth; moves to the keystore later
+  std::string password;
+  std::string credentials;             // name of a keystore secret (not yet supported: error)
+};
+
+struct SmtpDestination {
+  SmtpMode mode = SmtpMode::direct;
+  uint16_t port = 25;                        // direct: remote port (tests use another)
+  DirectTls tls = DirectTls::opportunistic;  // direct only
+  bool fallback_plain = true;                // direct: retry without TLS if STARTTLS fails
+  Relay relay;                               // mode: relay
+  uint32_t max_connections = 20;             // concurrent connections to this destination
+  uint32_t max_messages_per_connection = 100;// before the connection is closed and reopened
+};
+
+struct MaildirDestination {
+  std::string path;  // relative paths are relative to node.data_dir
+};
+
+struct Destination {
+  std::string name;
+  std::vector<std::string> served_by;  // empty or ["*"]: every router (cluster issue)
+  std::variant<SmtpDestination, MaildirDestination> kind;
+};
+
+struct Route {
+  std::vector<std::string> domains;  // lower-case; "*" matches all; "*.example" subdomains
+  std::string to;                    // a destination name (validated to exist)
+};
+
+struct Retry {
+  // router.retry.schedule: delays after attempt 1, 2, ...; the last repeats. Default as below.
+  std::vector<std::chrono::seconds> schedule{std::chrono::minutes(5),  std::chrono::minutes(10),
+                                             std::chrono::minutes(30), std::chrono::hours(1),
+                                             std::chrono::hours(2),    std::chrono::hours(4)};
+  std::chrono::seconds max_age = std::chrono::hours(24 * 5);  // router.retry.max_age; default 5d
+};
+
+struct Router {
+  HostPort listen{"127.0.0.1", 7001};        // router.listen (gRPC)
+  std::vector<Route> routes;                 // first match wins
+  std::map<std::string, Destination> destinations;
+  Retry retry;
+  uint32_t delivery_concurrency = 100;       // messages in delivery at once (whole router)
+};
+
+struct Cluster {
+  std::vector<HostPort> routers;             // cluster.routers; default: [router.listen]
+  std::map<std::string, HostPort> nodes;     // cluster.nodes (used by served_by, later)
+};
+
+struct Admin {
+  std::string token_file;  // admin.token_file; default <data_dir>/admin.token (created if missing)
+};
+
+struct Config {
+  std::string source_file;  // the file this came from, for messages
+  Node node;
+  Internet internet;
+  Dns dns;
+  Edge edge;
+  Directory directory;
+  Router router;
+  Cluster cluster;
+  Admin admin;
+};
+
+// Parses and validates. Throws ConfigError.
+Config load_config(const std::string& path);
+Config parse_config(const std::string& yaml_text, const std::string& file_name_for_errors);
+
+}  // namespace postern::config

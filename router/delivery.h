@@ -1,0 +1,43 @@
+// The boundary between the router's queue/scheduler and the ways mail leaves it.
+//
+// Contract: deliver() attempts one message to a group of recipients that share a destination
+// (and, for SMTP, a domain), and returns exactly one Outcome per recipient, in order. It never
+// throws for remote or network trouble: those are Outcome::temporary; permanent refusals are
+// Outcome::permanent. The scheduler alone decides retries, DSNs and deletion.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/config/config.h"
+#include "common/smtp/reply.h"
+
+namespace postern::router {
+
+struct DeliveryJob {
+  std::string queue_id;
+  std::string mail_from;                // "" = null sender
+  std::vector<std::string> recipients;  // all routed to `destination`, same domain for SMTP
+  std::string domain;                   // recipients' domain (lower-case)
+  const config::Destination* destination = nullptr;
+  std::shared_ptr<const std::string> message;  // RFC 5322 bytes, CRLF, not dot-stuffed
+  bool smtputf8 = false;
+  bool eight_bit = false;
+};
+
+struct Outcome {
+  enum class Kind { delivered, temporary, permanent };
+  Kind kind = Kind::temporary;
+  smtp::Reply reply;        // remote reply, or a synthesized one for local/network causes
+  std::string remote;       // "mx.example.com[192.0.2.1]:25" or maildir path, for logs/DSN
+};
+
+class Deliverer {
+ public:
+  virtual ~Deliverer() = default;
+  virtual boost::asio::awaitable<std::vector<Outcome>> deliver(const DeliveryJob& job) = 0;
+};
+
+}  // namespace postern::router
