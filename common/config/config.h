@@ -180,6 +180,10 @@ struct Config {
   Admin admin;
 };
 
+// The admin token that guards admin RPCs: read from admin.token_file, created there (mode
+// 0600, 32 random bytes as hex) when missing. Throws std::runtime_error naming the file.
+std::string load_or_create_admin_token(const Config& config);
+
 // Parses and validates. Throws ConfigError.
 Config load_config(const std::string& path);
 Config parse_config(const std::string& yaml_text, const std::string& file_name_for_errors);
