@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "common/config/config.h"
+#include "common/dns/resolver.h"
 #include "common/smtp/reply.h"
 
 namespace postern::router {
@@ -39,5 +42,18 @@ class Deliverer {
   virtual ~Deliverer() = default;
   virtual boost::asio::awaitable<std::vector<Outcome>> deliver(const DeliveryJob& job) = 0;
 };
+
+// What deliverers share: the executor they run on (the router's delivery io_context, one
+// thread), its resolver, and the node's config (HELO name, data_dir for maildirs).
+struct DeliveryContext {
+  boost::asio::any_io_executor executor;
+  dns::Resolver* resolver = nullptr;
+  const config::Config* config = nullptr;
+};
+
+// One deliverer per destination, chosen by its kind (smtp direct/relay, maildir).
+// Implemented in router/delivery/.
+std::unique_ptr<Deliverer> make_deliverer(const config::Destination& destination,
+                                          const DeliveryContext& context);
 
 }  // namespace postern::router
