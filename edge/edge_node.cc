@@ -1,0 +1,36 @@
+#include "edge/edge_node.h"
+
+#include "edge/credential_verifier.h"
+#include "edge/grpc_submitter.h"
+#include "edge/server.h"
+
+namespace postern::edge {
+
+// Wiring only: the real router client and the directory behind the listeners.
+struct EdgeNode::Impl {
+  explicit Impl(const config::Config& c)
+      : config(c),
+        submitter(config.cluster.routers.empty()
+                      ? std::vector<config::HostPort>{config.router.listen}
+                      : config.cluster.routers,
+                  config.node.name),
+        verifier(config.directory),
+        server(config, submitter, verifier) {}
+
+  config::Config config;  // owned copy: sessions refer to it for their whole life
+  GrpcSubmitter submitter;
+  DirectoryVerifier verifier;
+  EdgeServer server;
+};
+
+EdgeNode::EdgeNode(const config::Config& config) : impl_(std::make_unique<Impl>(config)) {}
+
+EdgeNode::~EdgeNode() = default;
+
+void EdgeNode::start() { impl_->server.start(); }
+
+void EdgeNode::shutdown(std::chrono::steady_clock::time_point deadline) {
+  impl_->server.shutdown(deadline);
+}
+
+}  // namespace postern::edge

@@ -1,0 +1,47 @@
+// The edge's listeners and connections over a small pool of io_contexts (one thread each;
+// each connection is pinned to one). EdgeNode wires it to the real router client and the
+// directory; tests wire it to fakes.
+//
+// SECURITY: binds the listeners of config.edge.listeners only; enforces
+// edge.limits.max_connections (421 4.3.2 beyond it); holds the TLS private key in its
+// ssl::context.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "common/config/config.h"
+#include "edge/credential_verifier.h"
+#include "edge/submitter.h"
+
+namespace postern::edge {
+
+class EdgeServer {
+ public:
+  // Throws std::runtime_error when a listener needs TLS and edge.tls is missing or unusable.
+  EdgeServer(const config::Config& config, Submitter& submitter, CredentialVerifier& verifier,
+             std::size_t io_threads = 2);
+  ~EdgeServer();  // shuts down with an immediate deadline if still running
+  EdgeServer(const EdgeServer&) = delete;
+  EdgeServer& operator=(const EdgeServer&) = delete;
+
+  // Binds every listener (throws naming listener and address) and starts the I/O threads.
+  void start();
+  // Bound addresses, in config order (useful with port 0).
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
+  std::size_t sessions() const;
+
+  // Stop accepting; let sessions finish their transaction until `deadline`; then 421 4.3.2
+  // to the rest (a session waiting for a router submit answers that first). Returns when all
+  // sessions are gone and the threads are joined.
+  void shutdown(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace postern::edge

@@ -1,0 +1,148 @@
+// One SMTP server session as a pure state machine (RFC 5321, 1869, 1870, 2920, 3030, 3207,
+// 3463, 4954, 6152, 6531). No sockets, no clocks except the injected one, no threads.
+//
+// SECURITY: every input is untrusted client data. The session decides every reply; the I/O
+// adapter (connection.h) only moves bytes and runs the slow or remote work the session asks
+// for (TLS handshake, password check, router submit). Guarantees:
+//   - 250 after DATA/BDAT only after on_submitted() reported the router's durable ack;
+//   - no relaying for unauthenticated clients (relay.h);
+//   - AUTH only under TLS; credentials leave the session only through take_credentials();
+//   - after STARTTLS every piece of prior state is forgotten (RFC 3207 4.2) - the adapter
+//     must also discard its buffered plaintext;
+//   - the DATA/BDAT readers decide where a message ends (smuggling-safe, see codec/).
+//
+// Driving it: the adapter calls on_connect(), then for each event the matching on_*() and
+// does what the returned Step says: write step.replies in order, then
+//   read_command → read a line (codec::LineReader) and call on_line();
+//   read_body    → give every following byte to on_body_bytes() until it returns a step;
+//   start_tls    → discard buffered input, handshake, call on_tls_up() (close on failure);
+//   verify_credentials → check take_credentials() off the I/O thread, on_credentials_checked();
+//   submit       → Submitter::submit(take_submission()), then on_submitted();
+//   close        → close the connection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/config/config.h"
+#include "common/smtp/codec/bdat_reader.h"
+#include "common/smtp/codec/command.h"
+#include "common/smtp/codec/data_reader.h"
+#include "common/smtp/codec/line_reader.h"
+#include "common/smtp/reply.h"
+#include "edge/sasl.h"
+#include "edge/submission.h"
+
+namespace postern::edge {
+
+// What a session needs from the configuration: one listener's view of it.
+struct SessionSettings {
+  std::string hostname;                    // internet.hostname
+  std::vector<std::string> local_domains;  // internet.local_domains
+  config::EdgeLimits limits;
+  std::string listener;                    // listener name
+  config::ListenerTls tls = config::ListenerTls::none;
+  config::ListenerAuth auth = config::ListenerAuth::none;
+
+  static SessionSettings from(const config::Config& config, const config::Listener& listener);
+};
+
+enum class Next { read_command, read_body, start_tls, verify_credentials, submit, close };
+
+struct Step {
+  std::vector<smtp::Reply> replies;  // to write, in order
+  Next next = Next::read_command;
+};
+
+class Session {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  // `session_id`: unique per connection (transaction ids derive from it).
+  Session(SessionSettings settings, std::string client_ip, std::string session_id, Clock clock);
+
+  // Greeting. `tls_description` non-empty: the listener is implicit TLS and it is up.
+  Step on_connect(std::string tls_description = {});
+  Step on_line(const smtp::codec::LineEvent& line);
+  struct BodyFeed {
+    std::size_t consumed = 0;
+    std::optional<Step> step;  // set when the body (or BDAT chunk) ended
+  };
+  BodyFeed on_body_bytes(std::string_view bytes);
+  Step on_tls_up(std::string tls_description);
+  // `user`: the authenticated identity, nullopt when the credentials were refused.
+  Step on_credentials_checked(std::optional<std::string> user);
+  Step on_submitted(const SubmitResult& result);
+  Step on_timeout();
+  Step on_shutdown();
+
+  // Valid once, right after a step with next == verify_credentials / submit.
+  Credentials take_credentials();
+  SubmitRequest take_submission();
+
+  // Introspection for the adapter (logging, drain decisions).
+  bool in_transaction() const { return mail_.has_value(); }
+  bool expects_auth_response() const { return auth_state_ != AuthState::none; }
+  bool tls_active() const { return tls_active_; }
+  const std::string& session_id() const { return session_id_; }
+  const std::string& authenticated_user() const { return auth_user_; }
+  uint32_t errors() const { return errors_; }
+
+ private:
+  enum class AuthState { none, plain, login_user, login_password };
+  enum class BodyMode { none, data, bdat, bdat_discard };
+
+  Step command(const smtp::codec::Command& c);
+  Step helo(const smtp::codec::Helo& c);
+  Step mail(const smtp::codec::MailFrom& c);
+  Step rcpt(const smtp::codec::RcptTo& c);
+  Step data();
+  Step bdat(const smtp::codec::Bdat& c);
+  Step starttls();
+  Step auth(const smtp::codec::Auth& c);
+  Step auth_response(std::string_view line);
+  Step with_credentials(std::optional<Credentials> c);
+  Step message_complete(smtp::codec::Body body);
+  Step bdat_chunk_complete();
+
+  // Error reply: counted towards edge.limits.error_limit; at the limit a 421 4.7.0 follows.
+  Step error(smtp::Reply reply, bool counts = true);
+  Step ok(smtp::Reply reply) const;
+  Step closing(smtp::Reply reply) const;
+  void reset_transaction();
+  std::string next_transaction_id();
+
+  SessionSettings settings_;
+  std::string client_ip_;
+  std::string session_id_;
+  Clock clock_;
+
+  bool tls_active_ = false;
+  std::string tls_description_;
+  std::optional<smtp::codec::Helo> helo_;
+  std::string auth_user_;
+  AuthState auth_state_ = AuthState::none;
+  std::string login_username_;
+  std::optional<Credentials> pending_credentials_;
+  uint32_t errors_ = 0;
+  uint32_t transactions_ = 0;
+  bool closed_ = false;
+
+  // Transaction.
+  std::optional<smtp::codec::MailFrom> mail_;
+  std::vector<std::string> rcpts_;
+  std::string transaction_id_;
+  BodyMode body_mode_ = BodyMode::none;
+  std::optional<smtp::codec::DataReader> data_reader_;
+  std::optional<smtp::codec::BdatReader> bdat_reader_;
+  uint64_t discard_remaining_ = 0;
+  std::optional<smtp::Reply> discard_reply_;
+  std::optional<SubmitRequest> pending_submission_;
+};
+
+}  // namespace postern::edge
