@@ -1,0 +1,55 @@
+// gRPC adapter for postern.v1.QueueAdmin (posternctl queue list|show|retry|delete).
+//
+// SECURITY: every call must carry metadata "authorization: Bearer <admin token>"; anything
+// else is refused with UNAUTHENTICATED before any queue access. The token is compared in
+// constant time (SHA-256 of both sides, then CRYPTO_memcmp, so neither content nor length
+// leaks through timing). The token is never logged. Queue ids from the request are checked
+// against the id format before use. Retry and Delete go through the scheduler (one thread
+// owns the schedule); List and Show read the queue directly (RocksDB reads are thread-safe).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+#include <string_view>
+
+#include "postern/v1/queue_admin.grpc.pb.h"
+#include "router/queue.h"
+#include "router/scheduler.h"
+
+namespace postern::router {
+
+// True when `metadata_value` is exactly "Bearer <token>" (constant time in the values).
+bool bearer_token_matches(std::string_view metadata_value, std::string_view token);
+
+// The admin view of a queue record.
+postern::v1::QueuedMessage to_admin_view(const MessageRecord& record);
+
+class QueueAdminService final : public postern::v1::QueueAdmin::CallbackService {
+ public:
+  // `token` must not be empty (an empty token would refuse every call, by design).
+  QueueAdminService(Queue& queue, Scheduler& scheduler, std::string token)
+      : queue_(queue), scheduler_(scheduler), token_(std::move(token)) {}
+
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context,
+                                 const postern::v1::ListQueueRequest* request,
+                                 postern::v1::ListQueueReply* reply) override;
+  grpc::ServerUnaryReactor* Show(grpc::CallbackServerContext* context,
+                                 const postern::v1::QueueRef* request,
+                                 postern::v1::QueuedMessage* reply) override;
+  grpc::ServerUnaryReactor* Retry(grpc::CallbackServerContext* context,
+                                  const postern::v1::QueueRef* request,
+                                  postern::v1::QueueActionReply* reply) override;
+  grpc::ServerUnaryReactor* Delete(grpc::CallbackServerContext* context,
+                                   const postern::v1::QueueRef* request,
+                                   postern::v1::QueueActionReply* reply) override;
+
+ private:
+  bool authorized(grpc::CallbackServerContext* context) const;
+
+  Queue& queue_;
+  Scheduler& scheduler_;
+  std::string token_;
+};
+
+}  // namespace postern::router

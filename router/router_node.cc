@@ -1,0 +1,145 @@
+// Wiring of the router role: queue, scheduler on the delivery thread, intake and admin over
+// gRPC. Thin on purpose: every decision lives in the pieces it connects.
+#include "router/router_node.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#include "common/dns/resolver.h"
+#include "common/log/log.h"
+#include "router/clock.h"
+#include "router/counters.h"
+#include "router/delivery.h"
+#include "router/intake.h"
+#include "router/queue_admin_service.h"
+#include "router/queue_id.h"
+#include "router/rocksdb_queue.h"
+#include "router/scheduler.h"
+#include "router/submit_service.h"
+
+namespace postern::router {
+namespace {
+
+// After the drain deadline, cancelled deliveries get this long to unwind before the delivery
+// thread is stopped regardless.
+constexpr auto kCancelGrace = std::chrono::seconds(5);
+// One gRPC message (a Submit chunk) at most; edges send much smaller chunks.
+constexpr int kMaxGrpcMessageBytes = 16 << 20;
+
+}  // namespace
+
+// Members are declared in dependency order: destruction runs bottom-up, so the server goes
+// before the services it calls, the scheduler (and its deliverers) before the resolver and
+// the io_context they run on, and the queue last.
+struct RouterNode::Impl {
+  explicit Impl(const config::Config& c)
+      : config(c),
+        log(log::get("router")),
+        queue(RocksDbQueue::open(config.node.data_dir + "/queue")),
+        ids(config.node.name, clock),
+        resolver(dns::make_cares_resolver(io.get_executor(), config.dns)),
+        scheduler(io.get_executor(), config, *queue, ids, clock, counters,
+                  [this](const config::Destination& destination) {
+                    return make_deliverer(destination,
+                                          DeliveryContext{io.get_executor(), resolver.get(), &config});
+                  }),
+        intake(config, *queue, ids, clock, counters,
+               [this](const std::string& queue_id) { scheduler.enqueued(queue_id); }),
+        submit(intake, config, counters),
+        admin(*queue, scheduler, config::load_or_create_admin_token(config)) {
+    scheduler.recover();
+  }
+
+  const config::Config config;
+  std::shared_ptr<spdlog::logger> log;
+  SystemClock clock;
+  Counters counters;
+  std::unique_ptr<RocksDbQueue> queue;
+  QueueIdGenerator ids;
+  boost::asio::io_context io{1};
+  std::unique_ptr<dns::Resolver> resolver;
+  Scheduler scheduler;
+  Intake intake;
+  SubmitService submit;
+  QueueAdminService admin;
+  std::unique_ptr<grpc::Server> server;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+  std::thread delivery_thread;
+  bool stopped = false;
+};
+
+RouterNode::RouterNode(const config::Config& config) : impl_(std::make_unique<Impl>(config)) {}
+
+RouterNode::~RouterNode() {
+  if (!impl_->stopped) shutdown(std::chrono::steady_clock::now());
+}
+
+void RouterNode::start() {
+  Impl& s = *impl_;
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string address = s.config.router.listen.to_string();
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
+  // gRPC enables SO_REUSEPORT by default: a second router on the same address would then
+  // silently share the intake with this one. Refuse instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.RegisterService(&s.submit);
+  builder.RegisterService(&s.admin);
+  s.server = builder.BuildAndStart();
+  if (!s.server || port == 0) throw std::runtime_error("router: cannot listen on " + address);
+
+  if (auto* health = s.server->GetHealthCheckService()) {
+    health->SetServingStatus("postern.v1.Router", true);
+    health->SetServingStatus("postern.v1.QueueAdmin", true);
+  }
+  s.work.emplace(s.io.get_executor());
+  s.scheduler.start();
+  s.delivery_thread = std::thread([&s] { s.io.run(); });
+  s.log->info("router {} listening on {}", s.config.node.name, address);
+}
+
+void RouterNode::shutdown(std::chrono::steady_clock::time_point deadline) {
+  Impl& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  // 1. Intake: refuse new calls; calls in progress finish (or are cancelled at the deadline:
+  //    a cancelled Submit was never acknowledged, so the edge keeps the message).
+  if (s.server) {
+    if (auto* health = s.server->GetHealthCheckService()) health->Shutdown();  // NOT_SERVING
+    // gRPC takes system_clock deadlines only.
+    s.server->Shutdown(std::chrono::system_clock::now() +
+                       std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                           deadline - std::chrono::steady_clock::now()));
+  }
+  // 2. Deliveries: start no new job; let running ones finish until the deadline, then cancel.
+  if (s.delivery_thread.joinable()) {
+    auto idle = std::make_shared<std::promise<void>>();
+    auto done = idle->get_future();
+    s.scheduler.drain([idle] { idle->set_value(); });
+    if (done.wait_until(deadline) == std::future_status::timeout) {
+      s.scheduler.cancel_in_flight();
+      if (done.wait_for(kCancelGrace) == std::future_status::timeout) {
+        s.log->warn("deliveries did not stop after cancellation; stopping the delivery thread");
+      }
+    }
+    s.work.reset();
+    s.io.stop();
+    s.delivery_thread.join();
+  }
+  if (s.server) s.server->Wait();
+  // 3. Make the unsynced outcome writes durable too, and close the queue (nothing runs that
+  //    could use it any more: the server and the delivery thread are stopped).
+  if (auto status = s.queue->sync(); !status.ok()) s.log->error("queue sync failed: {}", status.error);
+  s.queue.reset();
+  s.log->info("router stopped");
+}
+
+}  // namespace postern::router
