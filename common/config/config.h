@@ -17,15 +17,23 @@
 
 namespace postern::config {
 
+// what() is "<file>: <key path>: <reason>", followed by " (line L, column C)" when the YAML
+// position is known (line/column 1-based; 0 = unknown). An empty key (YAML syntax errors, an
+// unreadable file) is left out: "<file>: <reason> (line L, column C)". The reason never
+// contains a secret's value (passwords are named, not echoed).
 class ConfigError : public std::runtime_error {
  public:
-  ConfigError(std::string file, std::string key, std::string reason);
+  ConfigError(std::string file, std::string key, std::string reason, int line = 0,
+              int column = 0);
   const std::string& file() const { return file_; }
   const std::string& key() const { return key_; }
   const std::string& reason() const { return reason_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
 
  private:
   std::string file_, key_, reason_;
+  int line_ = 0, column_ = 0;
 };
 
 // "host:port" split; host may be a name, IPv4, or [IPv6].
@@ -90,7 +98,7 @@ struct Edge {
 
 struct User {
   std::string name;
-  std::vector<std::string> addresses;  // lower-case domain part
+  std::vector<std::string> addresses;  // lower-case domain part; unique across users (any case)
   std::string password;                // Argon2id hash ($argon2id$...); empty: cannot AUTH
 };
 
@@ -113,9 +121,12 @@ struct Relay {
   std::vector<HostPort> hosts;         // tried in order
   RelayTls tls = RelayTls::starttls;   // default starttls
   RelayAuth auth = RelayAuth::disabled;
+  // auth != disabled guarantees: username and password non-empty, tls != none. With
+  // auth == disabled both are empty (a credential that would never be used is refused).
   std::string username;                // for auth; moves to the keystore later
   std::string password;
-  std::string credentials;             // name of a keystore secret (not yet supported: error)
+  std::string credentials;             // keystore secret name: refused until the keystore exists,
+                                       // so always empty for now
 };
 
 struct SmtpDestination {
@@ -123,7 +134,7 @@ struct SmtpDestination {
   uint16_t port = 25;                        // direct: remote port (tests use another)
   DirectTls tls = DirectTls::opportunistic;  // direct only
   bool fallback_plain = true;                // direct: retry without TLS if STARTTLS fails
-  Relay relay;                               // mode: relay
+  Relay relay;                               // mode: relay (hosts non-empty); unused for direct
   uint32_t max_connections = 20;             // concurrent connections to this destination
   uint32_t max_messages_per_connection = 100;// before the connection is closed and reopened
 };

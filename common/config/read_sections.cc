@@ -1,0 +1,149 @@
+// Readers for the small sections: node, internet, dns, directory, cluster, admin.
+#include <set>
+#include <string>
+
+#include "common/config/names.h"
+#include "common/config/sections.h"
+
+namespace postern::config::detail {
+
+using namespace std::chrono_literals;
+
+Node read_node(const yaml::Value& v) {
+  auto m = v.map();
+  auto name = m.get("name");
+  auto data_dir = m.get("data_dir");
+  m.finish();
+  Node out;
+  if (name) out.name = name->non_empty_string();
+  if (data_dir) out.data_dir = data_dir->non_empty_string();
+  return out;
+}
+
+Internet read_internet(const yaml::Value& v) {
+  auto m = v.map();
+  auto hostname = m.get("hostname");
+  auto local_domains = m.get("local_domains");
+  m.finish();
+  Internet out;
+  if (hostname) out.hostname = hostname->domain();
+  if (local_domains) {
+    std::set<std::string> seen;
+    for (const auto& item : local_domains->list()) {
+      std::string d = item.domain();
+      if (!seen.insert(d).second) item.fail("duplicate domain \"" + d + "\"");
+      out.local_domains.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
+Dns read_dns(const yaml::Value& v) {
+  auto m = v.map();
+  auto servers = m.get("servers");
+  auto timeout = m.get("timeout");
+  auto tries = m.get("tries");
+  m.finish();
+  Dns out;
+  if (servers) {
+    for (const auto& item : servers->list()) out.servers.push_back(item.host_port(53));
+  }
+  if (timeout) out.timeout = timeout->duration(1ms);
+  if (tries) out.tries = static_cast<int>(tries->integer(1, 10));
+  return out;
+}
+
+Directory read_directory(const yaml::Value& v) {
+  auto m = v.map();
+  auto users = m.get("users");
+  auto groups = m.get("groups");
+  m.finish();
+  Directory out;
+  std::set<std::string> user_names, addresses, group_names;
+  if (users) {
+    for (const auto& item : users->list()) {
+      auto um = item.map();
+      auto name = um.require("name");
+      auto addrs = um.get("addresses");
+      auto password = um.get("password");
+      um.finish();
+      User user;
+      user.name = name.non_empty_string();
+      if (!user_names.insert(user.name).second) {
+        name.fail("duplicate user name \"" + user.name + "\"");
+      }
+      if (addrs) {
+        for (const auto& a : addrs->list()) {
+          std::string address = a.address();
+          // Compared case-insensitively: two users differing only in case would make the
+          // recipient check and AUTH ambiguous.
+          std::string folded = address;
+          for (char& ch : folded) {
+            if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+          }
+          if (!addresses.insert(folded).second) {
+            a.fail("address \"" + address + "\" belongs to more than one user");
+          }
+          user.addresses.push_back(std::move(address));
+        }
+      }
+      if (password) {
+        // Never echo the value: an admin may have pasted a clear-text password here.
+        user.password = password->string();
+        if (!user.password.empty() && !looks_like_argon2id_hash(user.password)) {
+          password->fail(
+              "must be an Argon2id hash ($argon2id$...), not a clear-text password; create "
+              "one with \"postern hash-password\"");
+        }
+      }
+      out.users.push_back(std::move(user));
+    }
+  }
+  if (groups) {
+    for (const auto& item : groups->list()) {
+      auto gm = item.map();
+      auto name = gm.require("name");
+      auto members = gm.get("members");
+      gm.finish();
+      Group group;
+      group.name = name.non_empty_string();
+      if (!group_names.insert(group.name).second) {
+        name.fail("duplicate group name \"" + group.name + "\"");
+      }
+      if (members) {
+        for (const auto& a : members->list()) group.members.push_back(a.address());
+      }
+      out.groups.push_back(std::move(group));
+    }
+  }
+  return out;
+}
+
+Cluster read_cluster(const yaml::Value& v) {
+  auto m = v.map();
+  auto routers = m.get("routers");
+  auto nodes = m.get("nodes");
+  m.refuse("keystores",
+           "not supported yet: the keystore role is not built; remove cluster.keystores");
+  m.finish();
+  Cluster out;
+  if (routers) {
+    for (const auto& item : routers->list()) out.routers.push_back(item.host_port());
+  }
+  if (nodes) {
+    auto nm = nodes->map();
+    for (const auto& [name, endpoint] : nm.entries()) out.nodes[name] = endpoint.host_port();
+  }
+  return out;
+}
+
+Admin read_admin(const yaml::Value& v) {
+  auto m = v.map();
+  auto token_file = m.get("token_file");
+  m.finish();
+  Admin out;
+  if (token_file) out.token_file = token_file->non_empty_string();
+  return out;
+}
+
+}  // namespace postern::config::detail

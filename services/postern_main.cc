@@ -1,0 +1,117 @@
+// postern: the server binary. `postern edge|router|all --config FILE` runs roles;
+// `postern check-config FILE` validates a file; `postern hash-password` makes an Argon2id hash.
+//
+// SECURITY: this main only wires things together. It reads the config file (trusted: written by
+// the admin, but still fully validated before anything starts) and, for hash-password, a
+// password from the terminal or stdin (never echoed, never logged, wiped after hashing). The
+// roles it starts face untrusted input themselves (see edge/edge_node.h, router/router_node.h).
+// It needs no privileges: ports below 1024 come from the deployment (CAP_NET_BIND_SERVICE or a
+// Service port mapping), never from running as root. Exit codes: 0 ok, 1 runtime failure
+// (bind, RocksDB, ...), 2 configuration or usage error.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <string>
+
+#include "common/config/config.h"
+#include "common/log/log.h"
+#include "services/describe.h"
+#include "services/password_input.h"
+#include "services/roles.h"
+
+#if __has_include("edge/password.h")
+#include "edge/password.h"
+#define POSTERN_HAVE_HASH_PASSWORD 1
+#endif
+
+namespace {
+
+using postern::config::ConfigError;
+using postern::services::Role;
+
+constexpr int kExitRuntime = 1;
+constexpr int kExitConfig = 2;
+
+int check_config(const std::string& path) {
+  try {
+    const auto config = postern::config::load_config(path);
+    std::cout << path << ": OK\n" << postern::services::summarize(config);
+    return 0;
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitConfig;
+  }
+}
+
+int hash_password() {
+#ifdef POSTERN_HAVE_HASH_PASSWORD
+  try {
+    std::string password = postern::services::read_new_password();
+    const std::string hash = postern::edge::hash_password(password);
+    postern::services::wipe(password);
+    std::cout << hash << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "postern hash-password: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+#else
+  std::cerr << "postern hash-password: not available in this build (edge/password.h missing)\n";
+  return kExitRuntime;
+#endif
+}
+
+int run(Role role, const std::string& config_path, const std::string& log_level) {
+  postern::config::Config config;
+  try {
+    config = postern::config::load_config(config_path);
+    postern::services::check_role_requirements(role, config);
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitConfig;
+  }
+  postern::log::init(log_level);
+  return postern::services::run_roles(role, config);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Postern: a clustered mail routing service"};
+  app.set_version_flag("--version", "postern " POSTERN_VERSION);
+  app.require_subcommand(1);
+
+  std::string config_path;
+  std::string log_level = "info";
+  const std::pair<const char*, Role> roles[] = {
+      {"edge", Role::edge}, {"router", Role::router}, {"all", Role::all}};
+  std::vector<std::pair<CLI::App*, Role>> role_commands;
+  for (const auto& [name, role] : roles) {
+    auto* cmd = app.add_subcommand(name, std::string("run the ") +
+                                             (role == Role::all ? "router and edge roles"
+                                                                : std::string(name) + " role"));
+    cmd->add_option("-c,--config", config_path, "postern.yaml")->required();
+    cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    role_commands.emplace_back(cmd, role);
+  }
+  std::string check_path;
+  auto* check = app.add_subcommand("check-config", "validate a config file and summarize it");
+  check->add_option("file", check_path, "postern.yaml")->required();
+  auto* hash = app.add_subcommand(
+      "hash-password", "print an Argon2id hash of a password (prompted, or stdin's first line)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help/version or the usage error
+    return code == 0 ? 0 : kExitConfig;
+  }
+
+  if (check->parsed()) return check_config(check_path);
+  if (hash->parsed()) return hash_password();
+  for (const auto& [cmd, role] : role_commands) {
+    if (cmd->parsed()) return run(role, config_path, log_level);
+  }
+  return kExitConfig;
+}

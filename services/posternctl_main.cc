@@ -1,0 +1,103 @@
+// posternctl: the admin CLI. `posternctl [--server HOST:PORT] [--token-file F | --config FILE]
+// queue list|show ID|retry ID|delete ID`, and `posternctl health [--server HOST:PORT]`.
+//
+// SECURITY: posternctl holds the admin token (read from a file or the environment, never from
+// the command line where `ps` would show it) and sends it only as gRPC metadata
+// "authorization: Bearer <token>" to the server it was pointed at; it never prints or logs it.
+// The channel is plaintext gRPC: use it on loopback or inside the cluster network until the
+// router's admin endpoint gets TLS. It needs no privileges beyond reading the token file.
+// Exit codes: 0 success, 1 any failure (usage errors included).
+#include <grpcpp/grpcpp.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "common/config/config.h"
+#include "services/ctl_commands.h"
+#include "services/ctl_target.h"
+
+namespace {
+
+using postern::services::CtlConnection;
+using postern::services::CtlOptions;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"posternctl: administer a Postern cluster"};
+  app.set_version_flag("--version", "posternctl " POSTERN_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the subcommand: `health --server X`
+
+  CtlOptions options;
+  int timeout_seconds = 10;
+  app.add_option("--server", options.server,
+                 "router gRPC address HOST:PORT (default: router.listen from --config, else "
+                 "127.0.0.1:7001)");
+  app.add_option("--token-file", options.token_file,
+                                   "admin token file (default: $POSTERN_ADMIN_TOKEN, else "
+                                   "admin.token_file from --config)");
+  app.add_option("--config", options.config_file, "postern.yaml to take defaults from")
+      ->check(CLI::ExistingFile);
+  app.add_option("--timeout", timeout_seconds, "seconds to wait for an answer")
+      ->check(CLI::Range(1, 3600));
+
+  auto* queue = app.add_subcommand("queue", "inspect and act on a router's queue");
+  queue->require_subcommand(1);
+  queue->fallthrough();
+  uint32_t limit = 0;
+  auto* list = queue->add_subcommand("list", "list queued messages (like postqueue -p)");
+  list->add_option("--limit", limit, "at most this many messages (0: all)");
+  std::string queue_id;
+  auto* show = queue->add_subcommand("show", "show one message and why it waits");
+  show->add_option("id", queue_id, "queue id")->required();
+  auto* retry = queue->add_subcommand("retry", "make the message's pending recipients due now");
+  retry->add_option("id", queue_id, "queue id")->required();
+  auto* del = queue->add_subcommand("delete", "remove a message: no delivery, no DSN");
+  del->add_option("id", queue_id, "queue id")->required();
+
+  std::string service;
+  auto* health = app.add_subcommand("health", "gRPC health check of a router (grpc.health.v1)");
+  health->add_option("--service", service, "service name (default: the whole server)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 1;
+  }
+
+  std::optional<postern::config::Config> config;
+  if (!options.config_file.empty()) {
+    try {
+      config = postern::config::load_config(options.config_file);
+    } catch (const postern::config::ConfigError& e) {
+      std::cerr << "posternctl: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  const postern::config::Config* cfg = config ? &*config : nullptr;
+
+  CtlConnection c;
+  c.server = postern::services::resolve_server(options, cfg);
+  c.timeout = std::chrono::seconds(timeout_seconds);
+  if (queue->parsed()) {
+    try {
+      c.token = postern::services::resolve_token(options, std::getenv("POSTERN_ADMIN_TOKEN"), cfg);
+    } catch (const std::exception& e) {
+      std::cerr << "posternctl: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  c.channel = grpc::CreateChannel(c.server, grpc::InsecureChannelCredentials());
+
+  if (list->parsed()) return postern::services::queue_list(c, limit);
+  if (show->parsed()) return postern::services::queue_show(c, queue_id);
+  if (retry->parsed()) return postern::services::queue_retry(c, queue_id);
+  if (del->parsed()) return postern::services::queue_delete(c, queue_id);
+  if (health->parsed()) return postern::services::health(c, service);
+  return 1;
+}
