@@ -2,6 +2,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <map>
+#include <mutex>
+
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -113,6 +116,21 @@ asio::awaitable<Attempt> submit_once(v1::Router::Stub* stub,
       asio::use_awaitable, stub, std::move(request), std::move(header), deadline);
 }
 
+// Channels live for the whole process, one per router address, shared by every submitter.
+// Why: with gRPC 1.51 (Debian 12) the callback API runs on a shared "callback alternative"
+// completion queue that is torn down when the last channel using it is destroyed; a reactor's
+// OnDone may still be unwinding on that queue's thread at that moment, and the teardown then
+// aborts in grpc_cq_internal_unref (seen in edge_grpc_submitter_test). Never destroying the
+// channels keeps that queue alive, and a channel per address is what gRPC recommends anyway.
+std::shared_ptr<grpc::Channel> process_channel(const std::string& address) {
+  static std::mutex* mutex = new std::mutex;
+  static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>;
+  std::lock_guard lock(*mutex);
+  auto& channel = (*channels)[address];
+  if (!channel) channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  return channel;
+}
+
 }  // namespace
 
 GrpcSubmitter::GrpcSubmitter(const std::vector<config::HostPort>& routers, std::string edge_node,
@@ -121,7 +139,7 @@ GrpcSubmitter::GrpcSubmitter(const std::vector<config::HostPort>& routers, std::
   for (const auto& r : routers) {
     auto t = std::make_unique<Target>();
     t->address = r.to_string();
-    t->channel = grpc::CreateChannel(t->address, grpc::InsecureChannelCredentials());
+    t->channel = process_channel(t->address);
     t->stub = v1::Router::NewStub(t->channel);
     targets_.push_back(std::move(t));
   }
