@@ -15,10 +15,10 @@ struct Credentials {
   std::string password;
 };
 
-// Strict RFC 4648 base64 (padding required, no whitespace). "=" alone decodes to "" (the
-// RFC 4954 empty initial response). nullopt when malformed.
-std::optional<std::string> base64_decode(std::string_view text);
-std::string base64_encode(std::string_view bytes);
+// A client's SASL response (an AUTH initial response or a continuation line), decoded:
+// strict RFC 4648 base64 (common/encoding/base64.h), except that "=" alone is the empty
+// response (RFC 4954 section 4) and an empty line is refused. nullopt when malformed.
+std::optional<std::string> decode_response(std::string_view text);
 
 // PLAIN message: [authzid] NUL authcid NUL passwd. An authzid other than empty or the
 // authcid is refused (we do not support proxy authorisation). nullopt when malformed.

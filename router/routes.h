@@ -1,12 +1,8 @@
 // Recipient routing: which destination a recipient domain goes to.
 //
-// Contract: pure. Routes are tried in order and the first matching pattern wins. Patterns and
-// domains compare ASCII case-insensitively and a trailing dot is ignored on both sides:
-//   "*"            every domain
-//   "example.org"  exactly example.org
-//   "*.example.org" any subdomain of example.org (a.example.org, a.b.example.org), NOT
-//                  example.org itself (list both to get both, as Postfix's transport maps do)
-// An empty domain (a recipient without "@domain") matches only "*".
+// Contract: pure. Matching (first route, first pattern wins; case and trailing dots ignored;
+// "*" and "*.example.org" wildcards) is config's, in common/config/route_match.h, so the router
+// takes exactly the routes that config validation checked.
 #pragma once
 
 #include <optional>
@@ -25,8 +21,5 @@ std::optional<std::string> route_domain(const std::vector<config::Route>& routes
 // The domain part of an address: after the last '@', lower-cased, trailing dot removed.
 // "" when there is no '@'. (The last '@' because a quoted local part may contain '@'.)
 std::string domain_of(std::string_view address);
-
-// True when `domain` matches one pattern (same rules as above; both already lower-case or not).
-bool domain_matches(std::string_view pattern, std::string_view domain);
 
 }  // namespace postern::router

@@ -4,6 +4,8 @@
 #include <set>
 #include <string>
 
+#include "common/config/route_match.h"
+
 namespace postern::config::detail {
 namespace {
 
@@ -65,11 +67,7 @@ void validate_routes(const Config& c, const yaml::Document& doc) {
   if (c.router.routes.empty()) return;
   for (size_t i = 0; i < c.internet.local_domains.size(); ++i) {
     const std::string& domain = c.internet.local_domains[i];
-    bool routed = false;
-    for (const auto& r : c.router.routes) {
-      for (const auto& p : r.domains) routed = routed || route_matches(p, domain);
-    }
-    if (!routed) {
+    if (find_route(c.router.routes, domain) == nullptr) {
       doc.fail(idx("internet.local_domains", i),
                "no router.routes entry matches \"" + domain + "\" (its mail would have nowhere to go)");
     }
@@ -94,15 +92,6 @@ void validate_served_by(const Config& c, const yaml::Document& doc) {
 }
 
 }  // namespace
-
-bool route_matches(const std::string& pattern, const std::string& domain) {
-  if (pattern == "*") return true;
-  if (pattern.starts_with("*.")) {
-    const std::string_view suffix = std::string_view(pattern).substr(1);  // ".example.com"
-    return domain.size() > suffix.size() && domain.ends_with(suffix);
-  }
-  return pattern == domain;
-}
 
 void apply_derived_defaults(Config& config) {
   if (config.cluster.routers.empty()) config.cluster.routers.push_back(config.router.listen);

@@ -16,9 +16,4 @@ void apply_derived_defaults(Config& config);
 // Throws ConfigError for the first inconsistency found.
 void validate(const Config& config, const yaml::Document& doc);
 
-// Route matching as config.h defines it: "*" matches every domain, "*.example.com" matches
-// strict subdomains of example.com, anything else matches itself exactly. `domain` and
-// `pattern` are normalized (lower case, no trailing dot).
-bool route_matches(const std::string& pattern, const std::string& domain);
-
 }  // namespace postern::config::detail

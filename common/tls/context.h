@@ -1,7 +1,8 @@
 // TLS contexts for the edge (server) and for delivery (client).
 //
 // Contract: both allow TLS 1.2 and 1.3 only. The server context loads edge.tls and throws
-// std::runtime_error naming the file when it cannot. The client context does not verify the
+// std::runtime_error naming the file when it cannot; its sessions release their record
+// buffers while idle (SSL_MODE_RELEASE_BUFFERS). The client context does not verify the
 // peer: SMTP between MTAs is opportunistic (RFC 7435); policy that needs verification (DANE,
 // MTA-STS) is a later layer.
 #pragma once

@@ -1,12 +1,5 @@
 #include "router/delivery/smtp_deliverer.h"
 
-// GCC 12 misreports -Wmismatched-new-delete on some coroutine frames (Asio's frame allocator
-// pairs its own operator new/delete; the warning is a known GCC 12 false positive). Silenced
-// for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 #include <boost/asio/ip/address.hpp>
 
 #include "common/log/log.h"

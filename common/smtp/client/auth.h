@@ -1,5 +1,6 @@
 // SASL client responses for AUTH PLAIN (RFC 4616) and LOGIN (draft-murchison-sasl-login):
-// pure. The results contain credentials: never log them (common/log/log.h).
+// pure (base64 itself is common/encoding/base64.h). The results contain credentials: never
+// log them (common/log/log.h).
 #pragma once
 
 #include <optional>
@@ -8,10 +9,6 @@
 #include <vector>
 
 namespace postern::smtp::client {
-
-std::string base64_encode(std::string_view bytes);
-// nullopt for anything but canonical padded base64 (whitespace is not allowed).
-std::optional<std::string> base64_decode(std::string_view text);
 
 // base64("" NUL username NUL password): the initial response of "AUTH PLAIN <response>".
 std::string auth_plain_response(std::string_view username, std::string_view password);

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "common/encoding/base64.h"
 #include "common/smtp/client/auth.h"
 #include "common/tls/context.h"
 
@@ -237,8 +238,8 @@ asio::awaitable<StepResult> Connection::authenticate(std::string_view username,
                          235);
   } else {
     r = co_await command("AUTH LOGIN\r\n", t, 3, 334);
-    if (r.ok()) r = co_await command(base64_encode(username) + "\r\n", t, 3, 334);
-    if (r.ok()) r = co_await command(base64_encode(password) + "\r\n", t, 2, 235);
+    if (r.ok()) r = co_await command(encoding::base64_encode(username) + "\r\n", t, 3, 334);
+    if (r.ok()) r = co_await command(encoding::base64_encode(password) + "\r\n", t, 2, 235);
   }
   // A server still asking (334) after our last response: cancel the exchange (RFC 4954 4).
   if (r.kind == StepResult::Kind::rejected && r.reply.code() == 334) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/tls/context.h"
 #include "edge/credential_verifier.h"
 #include "edge/password.h"
 #include "tests/unit/edge/smtp_client.h"
@@ -78,6 +79,17 @@ class EdgeServerTest : public ::testing::Test {
 };
 config::TlsFiles* EdgeServerTest::tls_files_ = nullptr;
 std::string* EdgeServerTest::alice_hash_ = nullptr;
+
+// The server context (common/tls) makes every session the listeners create release OpenSSL's
+// record buffers while idle; Connection relies on it and sets nothing per session.
+TEST(ServerTlsContext, SessionsReleaseIdleBuffers) {
+  auto ctx = tls::make_server_context(testing::make_test_certificate());
+  EXPECT_NE(SSL_CTX_get_mode(ctx.native_handle()) & SSL_MODE_RELEASE_BUFFERS, 0u);
+  SSL* session = SSL_new(ctx.native_handle());
+  ASSERT_NE(session, nullptr);
+  EXPECT_NE(SSL_get_mode(session) & SSL_MODE_RELEASE_BUFFERS, 0u);
+  SSL_free(session);
+}
 
 TEST_F(EdgeServerTest, PipelinedTransaction) {
   SmtpClient c(mx());

@@ -8,7 +8,6 @@
 #include <boost/asio/io_context.hpp>
 #include <thread>
 
-#include "router/rocksdb_queue.h"
 #include "test_support.h"
 
 namespace postern::router {
@@ -30,7 +29,7 @@ TEST(BearerTokenMatches, Table) {
   EXPECT_FALSE(bearer_token_matches("Bearer ", ""));  // an empty token never matches
 }
 
-class QueueAdminTest : public ::testing::Test {
+class QueueAdminTest : public ::testing::Test, protected RouterCoreFixture {
  protected:
   void SetUp() override {
     auto m = make_message(kId, "alice@sender.test", {"bob@remote.test"}, "Subject: x\r\n\r\nx\r\n");
@@ -41,13 +40,9 @@ class QueueAdminTest : public ::testing::Test {
     scheduler.recover();  // not started: nothing is delivered during these tests
     io_thread = std::thread([this] { io.run(); });
 
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(&service);
-    server = builder.BuildAndStart();
+    server = serve_on_loopback(service, port);
     ASSERT_TRUE(server);
-    stub = postern::v1::QueueAdmin::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    stub = postern::v1::QueueAdmin::NewStub(loopback_channel(port));
   }
   void TearDown() override {
     server->Shutdown();
@@ -64,12 +59,6 @@ class QueueAdminTest : public ::testing::Test {
     return r;
   }
 
-  TempDir dir;
-  config::Config config = test_config();
-  FakeClock clock{from_unix_ms(1'700'000'000'000)};
-  Counters counters;
-  std::unique_ptr<RocksDbQueue> queue = RocksDbQueue::open(dir.str());
-  QueueIdGenerator ids{"testnode", clock};
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   Scheduler scheduler{io.get_executor(), config, *queue, ids, clock, counters,

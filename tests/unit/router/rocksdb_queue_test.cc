@@ -14,15 +14,6 @@ namespace {
 using namespace testing;
 using postern::v1::queue::RECIPIENT_STATUS_FAILED;
 
-std::vector<std::string> ids_in(Queue& queue) {
-  std::vector<std::string> ids;
-  queue.for_each([&](const MessageRecord& m) {
-    ids.push_back(m.queue_id());
-    return true;
-  });
-  return ids;
-}
-
 TEST(RocksDbQueue, EnqueuedMessagesSurviveReopen) {
   TempDir dir;
   {
@@ -35,7 +26,7 @@ TEST(RocksDbQueue, EnqueuedMessagesSurviveReopen) {
                     .ok());
   }
   auto queue = RocksDbQueue::open(dir.str());
-  EXPECT_EQ(ids_in(*queue), (std::vector<std::string>{"a1", "a2"}));
+  EXPECT_EQ(queue_ids(*queue), (std::vector<std::string>{"a1", "a2"}));
   auto meta = queue->load("a2");
   ASSERT_TRUE(meta);
   EXPECT_EQ(meta->recipients_size(), 2);
@@ -59,7 +50,7 @@ TEST(RocksDbQueue, RemoveDeletesMetadataAndBody) {
   EXPECT_EQ(queue->load_body("a1"), nullptr);
   queue.reset();
   queue = RocksDbQueue::open(dir.str());
-  EXPECT_TRUE(ids_in(*queue).empty());
+  EXPECT_TRUE(queue_ids(*queue).empty());
 }
 
 TEST(RocksDbQueue, MessagesOfOneEnqueueAreStoredTogether) {
@@ -69,7 +60,7 @@ TEST(RocksDbQueue, MessagesOfOneEnqueueAreStoredTogether) {
   batch.push_back(make_message("orig", "s@sender.test", {"r@remote.test"}, "o"));
   batch.push_back(make_message("dsn", "", {"s@sender.test"}, "d"));
   ASSERT_TRUE(enqueue_sync(*queue, std::move(batch)).ok());
-  EXPECT_EQ(ids_in(*queue), (std::vector<std::string>{"dsn", "orig"}));
+  EXPECT_EQ(queue_ids(*queue), (std::vector<std::string>{"dsn", "orig"}));
   EXPECT_EQ(*queue->load_body("dsn"), "d");
 }
 
@@ -93,7 +84,7 @@ TEST(RocksDbQueue, FailureMarkAndDsnAreCommittedTogether) {
   std::vector<NewMessage> dsns;
   dsns.push_back(make_message("dsn2", "", {"s@sender.test"}, "bounce2"));
   ASSERT_TRUE(queue->commit_outcome(*queue->load("orig"), true, std::move(dsns)).ok());
-  EXPECT_EQ(ids_in(*queue), (std::vector<std::string>{"dsn1", "dsn2"}));
+  EXPECT_EQ(queue_ids(*queue), (std::vector<std::string>{"dsn1", "dsn2"}));
   EXPECT_EQ(queue->load_body("orig"), nullptr);
 }
 
@@ -128,7 +119,7 @@ TEST(RocksDbQueue, PendingEnqueuesShareOneSync) {
   const auto stats = queue->stats();
   EXPECT_EQ(stats.synced_groups, 2u);
   EXPECT_EQ(stats.enqueued_batches, 101u);
-  EXPECT_EQ(ids_in(*queue).size(), 101u);
+  EXPECT_EQ(queue_ids(*queue).size(), 101u);
 }
 
 // Many concurrent writers: every enqueue completes exactly once, successfully, and every
@@ -161,7 +152,7 @@ TEST(RocksDbQueue, ConcurrentWritersAllComplete) {
     EXPECT_LE(queue->stats().synced_groups, static_cast<uint64_t>(kThreads * kPerThread));
   }
   auto queue = RocksDbQueue::open(dir.str());
-  EXPECT_EQ(ids_in(*queue).size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(queue_ids(*queue).size(), static_cast<std::size_t>(kThreads * kPerThread));
 }
 
 TEST(RocksDbQueue, ForEachStopsWhenAsked) {

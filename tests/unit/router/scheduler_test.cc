@@ -10,7 +10,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <list>
 
-#include "router/rocksdb_queue.h"
 #include "test_support.h"
 
 namespace postern::router {
@@ -32,7 +31,7 @@ struct Attempt {
   DeliveryJob job;
 };
 
-class SchedulerTest : public ::testing::Test {
+class SchedulerTest : public ::testing::Test, protected RouterCoreFixture {
  protected:
   class FakeDeliverer : public Deliverer {
    public:
@@ -105,21 +104,8 @@ class SchedulerTest : public ::testing::Test {
     return id;
   }
 
-  std::vector<MessageRecord> queued() {
-    std::vector<MessageRecord> out;
-    queue->for_each([&](const MessageRecord& m) {
-      out.push_back(m);
-      return true;
-    });
-    return out;
-  }
+  std::vector<MessageRecord> queued() { return all_records(*queue); }
 
-  TempDir dir;
-  config::Config config = test_config();
-  FakeClock clock{from_unix_ms(1'700'000'000'000)};
-  Counters counters;
-  std::unique_ptr<RocksDbQueue> queue = RocksDbQueue::open(dir.str());
-  QueueIdGenerator ids{"testnode", clock};
   asio::io_context io;
   std::function<Outcome(const std::string& destination, const std::string& rcpt)> script;
   std::vector<Attempt> attempts;

@@ -7,7 +7,6 @@
 
 #include <mutex>
 
-#include "router/rocksdb_queue.h"
 #include "test_support.h"
 
 namespace postern::router {
@@ -17,18 +16,13 @@ using namespace testing;
 using postern::v1::queue::RECIPIENT_STATUS_FAILED;
 using postern::v1::queue::RECIPIENT_STATUS_PENDING;
 
-class SubmitServiceTest : public ::testing::Test {
+class SubmitServiceTest : public ::testing::Test, protected RouterCoreFixture {
  protected:
   void SetUp() override {
     config.edge.limits.max_message_bytes = 100000;
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(&service);
-    server = builder.BuildAndStart();
+    server = serve_on_loopback(service, port);
     ASSERT_TRUE(server);
-    ASSERT_NE(port, 0);
-    stub = postern::v1::Router::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    stub = postern::v1::Router::NewStub(loopback_channel(port));
   }
   void TearDown() override { server->Shutdown(); }
 
@@ -65,21 +59,8 @@ class SubmitServiceTest : public ::testing::Test {
     std::lock_guard lock(mu);
     return stored;
   }
-  std::size_t queued() {
-    std::size_t n = 0;
-    queue->for_each([&](const MessageRecord&) {
-      ++n;
-      return true;
-    });
-    return n;
-  }
+  std::size_t queued() { return all_records(*queue).size(); }
 
-  TempDir dir;
-  config::Config config = test_config();
-  FakeClock clock{from_unix_ms(1'700'000'000'000)};
-  Counters counters;
-  std::unique_ptr<RocksDbQueue> queue = RocksDbQueue::open(dir.str());
-  QueueIdGenerator ids{"testnode", clock};
   std::mutex mu;
   std::vector<std::string> stored;
   Intake intake{config, *queue, ids, clock, counters, [this](const std::string& id) {
@@ -111,7 +92,7 @@ TEST_F(SubmitServiceTest, StreamedChunksAreStoredBeforeOk) {
   EXPECT_EQ(meta->recipients(1).domain(), "remote.test");
   EXPECT_EQ(meta->recipients(1).status(), RECIPIENT_STATUS_PENDING);
   EXPECT_EQ(meta->client().auth_user(), "alice");
-  EXPECT_EQ(meta->received_unix_ms(), 1'700'000'000'000);
+  EXPECT_EQ(meta->received_unix_ms(), kTestEpochMs);
   EXPECT_EQ(meta->size(), body.size());
   EXPECT_EQ(*queue->load_body(reply.queue_id()), body);
   EXPECT_EQ(stored_ids(), std::vector<std::string>{reply.queue_id()});

@@ -1,19 +1,31 @@
-// Shared helpers for the router unit tests: a temporary directory, a config with routes, and
-// small record builders.
+// Shared helpers for the router unit tests: a temporary directory, a config with routes,
+// small record builders, the core state the router's parts run on (a real RocksDB queue, a fake
+// clock), and a gRPC server on loopback for the service tests.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "common/config/config.h"
+#include "router/clock.h"
+#include "router/counters.h"
 #include "router/queue.h"
+#include "router/queue_id.h"
+#include "router/rocksdb_queue.h"
 
 namespace postern::router::testing {
+
+// Where every fake clock in these tests starts: 2023-11-14T22:13:20Z.
+inline constexpr int64_t kTestEpochMs = 1'700'000'000'000;
 
 // A fresh directory under the system temp dir, removed at the end of the test.
 class TempDir {
@@ -56,7 +68,7 @@ inline config::Config test_config() {
 
 inline NewMessage make_message(const std::string& id, const std::string& from,
                                const std::vector<std::string>& rcpts, std::string body,
-                               int64_t received_ms = 1'700'000'000'000) {
+                               int64_t received_ms = kTestEpochMs) {
   NewMessage m;
   m.meta.set_queue_id(id);
   m.meta.mutable_envelope()->set_mail_from(from);
@@ -84,6 +96,53 @@ inline std::vector<NewMessage> one(NewMessage m) {
   std::vector<NewMessage> v;
   v.push_back(std::move(m));
   return v;
+}
+
+// Every record in `queue`, in its iteration order (queue id order).
+inline std::vector<MessageRecord> all_records(Queue& queue) {
+  std::vector<MessageRecord> out;
+  queue.for_each([&](const MessageRecord& m) {
+    out.push_back(m);
+    return true;
+  });
+  return out;
+}
+
+// The queue ids in `queue`, in its iteration order.
+inline std::vector<std::string> queue_ids(Queue& queue) {
+  std::vector<std::string> ids;
+  for (const MessageRecord& m : all_records(queue)) ids.push_back(m.queue_id());
+  return ids;
+}
+
+// The state the router's core parts (Intake, Scheduler, the gRPC services) are built on: a
+// real RocksDB queue in a fresh directory, test_config(), a fake clock at kTestEpochMs, and
+// the queue id generator of node "testnode". A test fixture derives from it and declares the
+// parts under test as its own members, so they are built after (and destroyed before) this.
+struct RouterCoreFixture {
+  TempDir dir;
+  config::Config config = test_config();
+  FakeClock clock{from_unix_ms(kTestEpochMs)};
+  Counters counters;
+  std::unique_ptr<RocksDbQueue> queue = RocksDbQueue::open(dir.str());
+  QueueIdGenerator ids{"testnode", clock};
+};
+
+// Serves `service` on 127.0.0.1 with a port the OS picks (written to `port`). Null when the
+// server could not start: callers ASSERT on it.
+inline std::unique_ptr<grpc::Server> serve_on_loopback(grpc::Service& service, int& port) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  auto server = builder.BuildAndStart();
+  if (port == 0) return nullptr;
+  return server;
+}
+
+// A plaintext channel to 127.0.0.1:`port`.
+inline std::shared_ptr<grpc::Channel> loopback_channel(int port) {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                             grpc::InsecureChannelCredentials());
 }
 
 }  // namespace postern::router::testing

@@ -1,4 +1,4 @@
-// The c-ares resolver against a real DNS server (dns_fixture.py, python3-dnslib) on 127.0.0.1.
+// The c-ares resolver against a real DNS server (DnsFixture: python3-dnslib) on 127.0.0.1.
 #include <gtest/gtest.h>
 
 #include <algorithm>

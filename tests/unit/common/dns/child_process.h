@@ -35,7 +35,7 @@ class ChildProcess {
   std::string buffer_;
 };
 
-// Absolute path of a file in the source tree ("tests/unit/common/dns/dns_fixture.py").
+// Absolute path of a file in the source tree ("tests/unit/common/dns/fixture.zone").
 std::string source_path(const std::string& relative);
 
 // A fresh temporary directory (mkdtemp under $TMPDIR or /tmp), removed recursively on destruction.

@@ -4,7 +4,14 @@ namespace postern::testing {
 
 DnsFixture::DnsFixture(const std::string& extra_zone) {
   std::vector<std::string> argv{"/usr/bin/python3",
-                                source_path("tests/unit/common/dns/dns_fixture.py")};
+                                source_path("tests/support"),
+                                "dns-server",
+                                "--zone-file",
+                                source_path("tests/unit/common/dns/fixture.zone"),
+                                "--silent-domain",
+                                "silent.test",
+                                "--servfail-domain",
+                                "servfail.test"};
   if (!extra_zone.empty()) {
     argv.push_back("--zone-file");
     argv.push_back(dir_.write("extra.zone", extra_zone));

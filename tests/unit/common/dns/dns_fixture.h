@@ -1,4 +1,7 @@
-// Test support: the dnslib fixture server (dns_fixture.py) as an object.
+// Test support: an authoritative DNS server on 127.0.0.1 for the C++ tests: the project's
+// python3-dnslib test server (tests/support/dns_server.py, run as `python3 tests/support
+// dns-server`) serving fixture.zone. Names under silent.test are never answered (resolver
+// timeouts) and names under servfail.test get SERVFAIL.
 #pragma once
 
 #include <chrono>
@@ -13,7 +16,7 @@ namespace postern::testing {
 
 class DnsFixture {
  public:
-  // Extra zone text (RFC 1035 master file lines) is served in addition to the built-in zone.
+  // Extra zone text (RFC 1035 master file lines) is served in addition to fixture.zone.
   explicit DnsFixture(const std::string& extra_zone = {});
   uint16_t port() const { return port_; }
   // A dns config section pointing at this server.

@@ -1,4 +1,4 @@
-// The SMTP client connection against a real peer: aiosmtpd (smtp_fixture.py) on 127.0.0.1.
+// The SMTP client connection against a real peer: aiosmtpd (SmtpFixture) on 127.0.0.1.
 #include "common/smtp/client/connection.h"
 
 #include <gtest/gtest.h>

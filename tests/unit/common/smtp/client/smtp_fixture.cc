@@ -15,8 +15,7 @@ TestCertificate::TestCertificate() {
 }
 
 SmtpFixture::SmtpFixture(SmtpFixtureOptions o, const TestCertificate* cert) {
-  std::vector<std::string> argv{"/usr/bin/python3",
-                                source_path("tests/unit/common/smtp/client/smtp_fixture.py")};
+  std::vector<std::string> argv{"/usr/bin/python3", source_path("tests/support"), "smtp-sink"};
   if ((o.starttls || o.implicit_tls) && cert != nullptr) {
     argv.insert(argv.end(), {"--cert", cert->cert(), "--key", cert->key()});
     if (o.implicit_tls) argv.push_back("--implicit-tls");

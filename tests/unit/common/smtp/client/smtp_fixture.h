@@ -1,4 +1,6 @@
-// Test support: the aiosmtpd fixture server (smtp_fixture.py) and a throwaway certificate.
+// Test support: a receiving SMTP server on 127.0.0.1 for the C++ tests (the project's aiosmtpd
+// sink, tests/support/sinks.py, run as `python3 tests/support smtp-sink`; its options and
+// scripted refusals are in tests/support/fixture_cli.py) and a throwaway certificate.
 #pragma once
 
 #include <chrono>
