@@ -1,14 +1,14 @@
 #include "edge/connection.h"
 
-#include <openssl/ssl.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <utility>
 
 #include "common/tls/context.h"
+#include "edge/inbound/plan.h"
 
 namespace postern::edge {
 namespace asio = boost::asio;
@@ -51,12 +51,14 @@ std::string escape(std::string_view bytes, std::size_t max = 512) {
 
 }  // namespace
 
-Connection::Connection(tcp::socket socket, const ListenerContext& listener, std::string session_id)
+Connection::Connection(tcp::socket socket, const ListenerContext& listener, std::string session_id,
+                       inbound::AuthContext* auth)
     : socket_(std::move(socket)),
       listener_(listener),
       session_(listener.settings, peer_address(socket_), std::move(session_id),
                [] { return std::chrono::system_clock::now(); }),
       peer_(peer_address(socket_)),
+      auth_(auth),
       timer_(socket_.get_executor()) {
   timer_.expires_at(Clock::time_point::max());
 }
@@ -137,8 +139,6 @@ asio::awaitable<bool> Connection::flush(Clock::duration timeout) {
 asio::awaitable<bool> Connection::handshake() {
   if (listener_.tls == nullptr) co_return false;
   tls_ = std::make_unique<TlsStream>(socket_, *listener_.tls);
-  // Idle TLS sessions should not keep OpenSSL's record buffers.
-  SSL_set_mode(tls_->native_handle(), SSL_MODE_RELEASE_BUFFERS);
   arm(listener_.settings.limits.idle_timeout);
   auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server,
                                              asio::as_tuple(asio::use_awaitable));
@@ -203,6 +203,24 @@ void Connection::log_replies(const Step& step) const {
     listener_.log->info("{} > {}", session_.session_id(), r.to_string());
 }
 
+asio::awaitable<Step> Connection::authenticate_message() {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  inbound::Verdicts verdicts;
+  if (auth_ != nullptr) {
+    verdicts = co_await inbound::authenticate(*auth_, session_.auth_request(),
+                                              std::exchange(spf_, {}), iprev_, now);
+  }
+  Step step = session_.on_authenticated(verdicts);
+  const std::string& summary = session_.auth_summary();
+  if (step.next != Next::submit) {
+    listener_.log->info("{} message from {} refused: {}", session_.session_id(), peer_, summary);
+  } else if (listener_.debug.smtp >= 1 && !summary.empty()) {
+    listener_.log->info("{} {}", session_.session_id(), summary);
+  }
+  co_return step;
+}
+
 asio::awaitable<void> Connection::run() {
   auto self = shared_from_this();
   asio::co_spawn(executor(), [self] { return self->watchdog(); }, asio::detached);
@@ -211,6 +229,11 @@ asio::awaitable<void> Connection::run() {
     listener_.log->info("{} connect from {} on {}", session_.session_id(), peer_,
                         listener_.settings.listener);
 
+  // iprev overlaps the whole dialogue; its result is used only if the message is checked.
+  if (auth_ != nullptr && listener_.settings.inbound &&
+      inbound::plan_for(*listener_.settings.inbound, peer_, false).iprev) {
+    iprev_ = inbound::start_iprev(executor(), *auth_, peer_);
+  }
   std::string tls_description;
   if (listener_.settings.tls == config::ListenerTls::implicit) {
     if (!co_await handshake()) {
@@ -323,6 +346,36 @@ asio::awaitable<void> Connection::run() {
           listener_.log->info("{} AUTH {}", session_.session_id(),
                               user ? "succeeded for " + *user : std::string("failed"));
         step = session_.on_credentials_checked(std::move(user));
+        break;
+      }
+      case Next::start_spf: {
+        const SpfStart start = session_.take_spf_start();
+        if (auth_ != nullptr) spf_ = inbound::start_spf(executor(), *auth_, peer_, start);
+        step = session_.on_spf_started();
+        break;
+      }
+      case Next::authenticate_message: {
+        co_await flush(limits.idle_timeout);
+        disarm();
+        submitting_ = true;  // like a submit: a forced close waits for the answer
+        step = co_await authenticate_message();
+        submitting_ = false;
+        if (forced_ && step.next != Next::submit) {
+          Step bye = session_.on_shutdown();
+          step.replies.insert(step.replies.end(), bye.replies.begin(), bye.replies.end());
+          step.next = Next::close;
+        }
+        break;
+      }
+      case Next::record_dmarc: {
+        co_await flush(limits.idle_timeout);
+        disarm();
+        std::vector<std::string> records = session_.take_dmarc_records();
+        SubmitResult stored = co_await listener_.submitter->record_dmarc(std::move(records));
+        if (!stored.ok)
+          listener_.log->warn("{} DMARC evaluation not recorded: {}", session_.session_id(),
+                              stored.error);
+        step = session_.on_dmarc_recorded();
         break;
       }
       case Next::submit: {

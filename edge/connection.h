@@ -19,6 +19,7 @@
 #include "common/log/log.h"
 #include "common/smtp/codec/line_reader.h"
 #include "edge/credential_verifier.h"
+#include "edge/inbound/authenticator.h"
 #include "edge/session.h"
 #include "edge/submitter.h"
 
@@ -36,8 +37,10 @@ struct ListenerContext {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
+  // `auth`: sender authentication on this connection's io_context; nullptr when the edge
+  // runs no checks (then a session never asks for them).
   Connection(boost::asio::ip::tcp::socket socket, const ListenerContext& listener,
-             std::string session_id);
+             std::string session_id, inbound::AuthContext* auth = nullptr);
 
   // The whole life of the connection: greeting to close. Never throws for network errors.
   boost::asio::awaitable<void> run();
@@ -72,6 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void consume(std::size_t n);
   void log_line(const smtp::codec::LineEvent& ev) const;
   void log_replies(const Step& step) const;
+  boost::asio::awaitable<Step> authenticate_message();
 
   boost::asio::ip::tcp::socket socket_;
   std::unique_ptr<TlsStream> tls_;
@@ -82,6 +86,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t in_pos_ = 0;
   std::string out_;
   std::string peer_;
+  inbound::AuthContext* auth_ = nullptr;
+  std::shared_ptr<inbound::PendingIprev> iprev_;  // started at connect
+  inbound::StartedSpf spf_;                       // started at MAIL FROM
 
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();

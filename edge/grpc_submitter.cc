@@ -45,6 +45,7 @@ v1::SubmitHeader make_header(const SubmitRequest& r, const std::string& edge_nod
   client->set_edge_node(edge_node);
   client->set_listener(r.client.listener);
   h.set_size(r.message.size());
+  for (const auto& e : r.dmarc_evaluations) h.add_dmarc_evaluations(e);
   return h;
 }
 
@@ -116,6 +117,40 @@ asio::awaitable<Attempt> submit_once(v1::Router::Stub* stub,
       asio::use_awaitable, stub, std::move(request), std::move(header), deadline);
 }
 
+// One unary Router/RecordDmarc call, bridged like submit_once(). The state (context, request,
+// reply) lives on the heap until gRPC's callback, which posts the handler to its executor.
+asio::awaitable<Attempt> record_once(v1::Router::Stub* stub,
+                                     std::shared_ptr<const v1::RecordDmarcRequest> request,
+                                     std::chrono::milliseconds deadline) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Attempt)>(
+      [](auto handler, v1::Router::Stub* stub,
+         std::shared_ptr<const v1::RecordDmarcRequest> request,
+         std::chrono::milliseconds deadline) {
+        struct Call {
+          grpc::ClientContext context;
+          v1::RecordDmarcReply reply;
+          std::shared_ptr<const v1::RecordDmarcRequest> request;
+        };
+        auto call = std::make_shared<Call>();
+        call->request = std::move(request);
+        call->context.set_deadline(std::chrono::system_clock::now() + deadline);
+        auto ex = asio::get_associated_executor(handler);
+        // gRPC wants a copyable callback; the completion handler is move-only.
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        stub->async()->RecordDmarc(
+            &call->context, call->request.get(), &call->reply,
+            [call, ex, shared](grpc::Status status) {
+              Attempt a;
+              a.code = status.error_code();
+              a.message = status.error_message();
+              asio::post(ex, [shared, a = std::move(a)]() mutable {
+                std::move(*shared)(std::move(a));
+              });
+            });
+      },
+      asio::use_awaitable, stub, std::move(request), deadline);
+}
+
 // Channels live for the whole process, one per router address, shared by every submitter.
 // Why: with gRPC 1.51 (Debian 12) the callback API runs on a shared "callback alternative"
 // completion queue that is torn down when the last channel using it is destroyed; a reactor's
@@ -167,6 +202,33 @@ asio::awaitable<SubmitResult> GrpcSubmitter::submit(SubmitRequest request) {
     if (!result.error.empty()) result.error += "; ";
     result.error += t.address + ": " + std::to_string(static_cast<int>(a.code)) + " " + a.message;
     // Only "never reached the router" is safe and useful to retry elsewhere at once.
+    if (a.code != grpc::StatusCode::UNAVAILABLE) break;
+  }
+  co_return result;
+}
+
+}  // namespace postern::edge
+
+namespace postern::edge {
+
+asio::awaitable<SubmitResult> GrpcSubmitter::record_dmarc(std::vector<std::string> evaluations) {
+  SubmitResult result;
+  if (targets_.empty()) {
+    result.error = "no routers configured (cluster.routers)";
+    co_return result;
+  }
+  auto request = std::make_shared<v1::RecordDmarcRequest>();
+  for (auto& e : evaluations) request->add_evaluations(std::move(e));
+  const std::size_t first = next_.fetch_add(1, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    Target& t = *targets_[(first + i) % targets_.size()];
+    Attempt a = co_await record_once(t.stub.get(), request, deadline_);
+    if (a.code == grpc::StatusCode::OK) {
+      result.ok = true;
+      co_return result;
+    }
+    if (!result.error.empty()) result.error += "; ";
+    result.error += t.address + ": " + std::to_string(static_cast<int>(a.code)) + " " + a.message;
     if (a.code != grpc::StatusCode::UNAVAILABLE) break;
   }
   co_return result;

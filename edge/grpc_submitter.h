@@ -30,6 +30,8 @@ class GrpcSubmitter : public Submitter {
   ~GrpcSubmitter() override;
 
   boost::asio::awaitable<SubmitResult> submit(SubmitRequest request) override;
+  // Router/RecordDmarc, with the same failover rule as submit().
+  boost::asio::awaitable<SubmitResult> record_dmarc(std::vector<std::string> evaluations) override;
 
   static constexpr std::size_t kChunkBytes = 1 << 20;
 

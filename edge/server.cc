@@ -21,9 +21,11 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/dns/resolver.h"
 #include "common/log/log.h"
 #include "common/tls/context.h"
 #include "edge/connection.h"
+#include "edge/inbound/authenticator.h"
 
 namespace postern::edge {
 namespace asio = boost::asio;
@@ -65,6 +67,13 @@ struct EdgeServer::Impl {
   std::vector<std::thread> threads;
   std::size_t next_context = 0;
 
+  // Sender authentication (edge.inbound): one resolver per io_context, destroyed before the
+  // contexts (declared after them) and only after the threads are joined.
+  std::optional<mailauth::dmarc::PublicSuffixList> psl;
+  mailauth::dkim::KeyCache key_cache;
+  std::vector<std::unique_ptr<dns::Resolver>> resolvers;
+  std::vector<inbound::AuthContext> auth_contexts;  // parallel to contexts; empty: no checks
+
   std::optional<asio::ssl::context> tls;
   std::list<ListenerContext> listener_contexts;  // stable addresses
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
@@ -84,10 +93,33 @@ struct EdgeServer::Impl {
     }
   }
 
-  asio::io_context& pick_context() {
-    asio::io_context& c = *contexts[next_context];
+  std::size_t pick_context() {
+    const std::size_t i = next_context;
     next_context = (next_context + 1) % contexts.size();
-    return c;
+    return i;
+  }
+
+  void make_auth_contexts() {
+    const config::Inbound& in = config.edge.inbound;
+    if (!in.spf.enabled && !in.dkim.enabled && !in.dmarc.enabled) return;
+    if (in.dmarc.enabled && in.dmarc.org_domain == config::OrgDomainMethod::psl) {
+      psl = mailauth::dmarc::PublicSuffixList::system();
+      if (!psl) {
+        throw std::runtime_error(
+            "edge.inbound.dmarc.org_domain: psl needs the Public Suffix List (Debian package "
+            "publicsuffix) or libpsl's built-in list; neither loads");
+      }
+    }
+    for (auto& ctx : contexts) {
+      resolvers.push_back(dns::make_cares_resolver(ctx->get_executor(), config.dns));
+      inbound::AuthContext a;
+      a.resolver = resolvers.back().get();
+      a.psl = psl ? &*psl : nullptr;
+      a.key_cache = &key_cache;
+      a.org_domain = in.dmarc.org_domain;
+      a.receiver = config.internet.hostname;
+      auth_contexts.push_back(std::move(a));
+    }
   }
 
   void refuse_busy(tcp::socket& socket) {
@@ -102,7 +134,8 @@ struct EdgeServer::Impl {
 
   asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const ListenerContext& lc) {
     while (acceptor.is_open()) {
-      tcp::socket socket(pick_context());
+      const std::size_t index = pick_context();
+      tcp::socket socket(*contexts[index]);
       auto [ec] = co_await acceptor.async_accept(socket, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
@@ -113,7 +146,9 @@ struct EdgeServer::Impl {
         refuse_busy(socket);
         continue;
       }
-      auto conn = std::make_shared<Connection>(std::move(socket), lc, random_session_id());
+      auto conn = std::make_shared<Connection>(
+          std::move(socket), lc, random_session_id(),
+          auth_contexts.empty() ? nullptr : &auth_contexts[index]);
       {
         std::lock_guard lock(mutex);
         connections.insert(conn);
@@ -151,6 +186,7 @@ EdgeServer::EdgeServer(const config::Config& config, Submitter& submitter,
       throw std::runtime_error("edge.tls is required by a listener with tls: starttls/implicit");
     impl_->tls.emplace(tls::make_server_context(*config.edge.tls));
   }
+  impl_->make_auth_contexts();
   for (const auto& l : config.edge.listeners) {
     ListenerContext lc;
     lc.settings = SessionSettings::from(config, l);

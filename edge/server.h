@@ -1,6 +1,9 @@
 // The edge's listeners and connections over a small pool of io_contexts (one thread each;
 // each connection is pinned to one). EdgeNode wires it to the real router client and the
-// directory; tests wire it to fakes.
+// directory; tests wire it to fakes. When edge.inbound has a check enabled, each io_context
+// also gets its own dns::Resolver (from config.dns; c-ares channels are single-threaded) for
+// sender authentication (inbound/authenticator.h), and the process loads the Public Suffix
+// List once (start-up fails if DMARC needs it and it cannot be loaded).
 //
 // SECURITY: binds the listeners of config.edge.listeners only; enforces
 // edge.limits.max_connections (421 4.3.2 beyond it); holds the TLS private key in its

@@ -1,7 +1,12 @@
 #include "edge/session.h"
 
 #include <type_traits>
+#include <utility>
 
+#include "common/mailauth/dmarc/evaluation_record.h"
+#include "edge/inbound/decision.h"
+#include "edge/inbound/headers.h"
+#include "edge/inbound/plan.h"
 #include "edge/received.h"
 #include "edge/relay.h"
 
@@ -29,6 +34,7 @@ SessionSettings SessionSettings::from(const config::Config& config,
   s.listener = listener.name;
   s.tls = listener.tls;
   s.auth = listener.auth;
+  s.inbound = config.edge.inbound;
   return s;
 }
 
@@ -72,6 +78,11 @@ void Session::reset_transaction() {
   data_reader_.reset();
   bdat_reader_.reset();
   pending_submission_.reset();
+  plan_ = inbound::Plan{};
+  pending_spf_.reset();
+  auth_request_.reset();
+  auth_content_.clear();
+  auth_received_.clear();
 }
 
 std::string Session::next_transaction_id() {
@@ -177,7 +188,15 @@ Step Session::mail(const codec::MailFrom& c) {
     return error(Reply(552, {5, 3, 4}, "Message size exceeds fixed maximum message size"));
   mail_ = c;
   transaction_id_ = next_transaction_id();
-  return ok(Reply(250, {2, 1, 0}, "Ok"));
+  Step s = ok(Reply(250, {2, 1, 0}, "Ok"));
+  if (settings_.inbound)
+    plan_ = inbound::plan_for(*settings_.inbound, client_ip_, !auth_user_.empty());
+  if (plan_.spf || plan_.spf_helo) {
+    // Started now so the DNS work overlaps RCPT and DATA (issue 4).
+    pending_spf_ = SpfStart{plan_.spf, plan_.spf_helo, c.from.to_string(), helo_->domain};
+    s.next = Next::start_spf;
+  }
+  return s;
 }
 
 Step Session::rcpt(const codec::RcptTo& c) {
@@ -308,7 +327,23 @@ Step Session::message_complete(codec::Body body) {
   facts.id = transaction_id_;
   facts.recipients = rcpts_;
   facts.when = clock_();
+  auth_received_ = received_header(facts);
+  // RFC 8601 5: fields claiming our authserv-id did not come from us, whoever the client is.
+  auth_content_ = inbound::remove_forged_fields(body.content, settings_.hostname).message;
+  body.content.clear();
+  body_mode_ = BodyMode::none;
+  if (!plan_.dkim && !plan_.dmarc && !plan_.spf && !plan_.spf_helo) {
+    return submit_message({}, std::move(auth_content_), {});
+  }
+  auth_request_ =
+      AuthRequest{auth_content_, client_ip_, facts.helo, mail_->from.to_string(), plan_};
+  Step s;
+  s.next = Next::authenticate_message;
+  return s;
+}
 
+Step Session::submit_message(std::string fields, std::string content,
+                             std::vector<std::string> dmarc_records) {
   SubmitRequest req;
   req.transaction_id = transaction_id_;
   req.mail_from = mail_->from.to_string();
@@ -316,17 +351,72 @@ Step Session::message_complete(codec::Body body) {
   req.smtputf8 = mail_->smtputf8;
   req.body = mail_->body;
   req.envid = mail_->envid;
-  req.client = ClientFacts{client_ip_, facts.helo, auth_user_, tls_active_, settings_.listener};
-  req.message = received_header(facts);
-  req.message.reserve(req.message.size() + body.content.size());
-  req.message += body.content;
-  body.content.clear();
+  req.client = ClientFacts{client_ip_, helo_ ? helo_->domain : std::string("unknown"), auth_user_,
+                           tls_active_, settings_.listener};
+  req.message.reserve(fields.size() + auth_received_.size() + content.size());
+  req.message = std::move(fields);
+  req.message += auth_received_;
+  req.message += content;
+  content.clear();
+  auth_received_.clear();
+  auth_content_.clear();
+  auth_request_.reset();
+  req.dmarc_evaluations = std::move(dmarc_records);
   pending_submission_ = std::move(req);
-  body_mode_ = BodyMode::none;
   Step s;
   s.next = Next::submit;
   return s;
 }
+
+Step Session::on_authenticated(const inbound::Verdicts& verdicts) {
+  const inbound::Decision decision = inbound::decide(*settings_.inbound, plan_, verdicts);
+  std::vector<std::string> records;
+  if (verdicts.dmarc && !verdicts.dmarc->from_domain.empty()) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            clock_().time_since_epoch()).count();
+    records.push_back(mailauth::dmarc::to_json_line(mailauth::dmarc::make_evaluation_record(
+        *verdicts.dmarc, verdicts.dmarc_inputs, client_ip_, now)));
+  }
+  auth_summary_ = decision.reason;
+  switch (decision.kind) {
+    case inbound::Decision::Kind::reject: {
+      reset_transaction();
+      Step s = ok(*decision.reply);
+      // Aggregate reports count refused messages too; a deferred one comes back and is
+      // evaluated (and recorded) then.
+      if (!records.empty()) {
+        pending_dmarc_records_ = std::move(records);
+        s.next = Next::record_dmarc;
+      }
+      return s;
+    }
+    case inbound::Decision::Kind::defer:
+      reset_transaction();
+      return ok(*decision.reply);
+    case inbound::Decision::Kind::accept:
+      break;
+  }
+  if (!decision.quarantine.empty()) auth_summary_ = "quarantine: " + decision.quarantine;
+  inbound::HeaderContext ctx{settings_.hostname, client_ip_, auth_request_->helo,
+                             auth_request_->mail_from};
+  std::string fields =
+      inbound::authentication_fields(*settings_.inbound, plan_, verdicts, decision, ctx);
+  return submit_message(std::move(fields), std::move(auth_content_), std::move(records));
+}
+
+SpfStart Session::take_spf_start() {
+  SpfStart s = std::move(pending_spf_.value());
+  pending_spf_.reset();
+  return s;
+}
+
+Step Session::on_spf_started() { return Step{}; }
+
+std::vector<std::string> Session::take_dmarc_records() {
+  return std::exchange(pending_dmarc_records_, {});
+}
+
+Step Session::on_dmarc_recorded() { return Step{}; }
 
 SubmitRequest Session::take_submission() {
   SubmitRequest r = std::move(pending_submission_.value());
@@ -375,7 +465,7 @@ Step Session::auth(const codec::Auth& c) {
       auth_state_ = AuthState::plain;
       return ok(Reply::plain(334, ""));
     }
-    auto decoded = base64_decode(*c.initial_response);
+    auto decoded = decode_response(*c.initial_response);
     if (!decoded) return error(Reply(501, {5, 5, 2}, "Cannot decode response"));
     return with_credentials(parse_plain(*decoded));
   }
@@ -384,7 +474,7 @@ Step Session::auth(const codec::Auth& c) {
       auth_state_ = AuthState::login_user;
       return ok(Reply::plain(334, kUsernameChallenge));
     }
-    auto decoded = base64_decode(*c.initial_response);
+    auto decoded = decode_response(*c.initial_response);
     if (!decoded) return error(Reply(501, {5, 5, 2}, "Cannot decode response"));
     login_username_ = std::move(*decoded);
     auth_state_ = AuthState::login_password;
@@ -400,7 +490,7 @@ Step Session::auth_response(std::string_view line) {
     login_username_.clear();
     return error(Reply(501, {5, 0, 0}, "Authentication cancelled"));
   }
-  auto decoded = base64_decode(line);
+  auto decoded = decode_response(line);
   if (!decoded) {
     login_username_.clear();
     return error(Reply(501, {5, 5, 2}, "Cannot decode response"));

@@ -18,7 +18,17 @@
 //   start_tls    → discard buffered input, handshake, call on_tls_up() (close on failure);
 //   verify_credentials → check take_credentials() off the I/O thread, on_credentials_checked();
 //   submit       → Submitter::submit(take_submission()), then on_submitted();
+//   start_spf    → start the SPF check(s) of take_spf_start() without waiting, then
+//                  on_spf_started() (the verdicts are awaited at end of DATA);
+//   authenticate_message → with auth_request(): await SPF, verify DKIM, evaluate DMARC, take
+//                  the iprev result started at connect, then on_authenticated(verdicts);
+//   record_dmarc → store take_dmarc_records() durably (Router/RecordDmarc) for a message
+//                  refused in the dialogue, then on_dmarc_recorded();
 //   close        → close the connection.
+//
+// Sender authentication (edge/inbound/, issue 4) runs only when settings.inbound is set and
+// the client is neither authenticated nor trusted (inbound/plan.h). Forged
+// Authentication-Results fields carrying our host name are removed from every message.
 #pragma once
 
 #include <chrono>
@@ -35,6 +45,7 @@
 #include "common/smtp/codec/data_reader.h"
 #include "common/smtp/codec/line_reader.h"
 #include "common/smtp/reply.h"
+#include "edge/inbound/verdicts.h"
 #include "edge/sasl.h"
 #include "edge/submission.h"
 
@@ -48,11 +59,42 @@ struct SessionSettings {
   std::string listener;                    // listener name
   config::ListenerTls tls = config::ListenerTls::none;
   config::ListenerAuth auth = config::ListenerAuth::none;
+  // edge.inbound; nullopt: no sender authentication (the default for hand-made settings).
+  std::optional<config::Inbound> inbound;
 
   static SessionSettings from(const config::Config& config, const config::Listener& listener);
 };
 
-enum class Next { read_command, read_body, start_tls, verify_credentials, submit, close };
+enum class Next {
+  read_command,
+  read_body,
+  start_tls,
+  verify_credentials,
+  submit,
+  start_spf,
+  authenticate_message,
+  record_dmarc,
+  close
+};
+
+// SPF checks to start at MAIL FROM (RFC 7208 2.3, 2.4).
+struct SpfStart {
+  bool mail_from_identity = false;
+  bool helo_identity = false;
+  std::string mail_from;  // reverse-path without brackets, "" for <>
+  std::string helo;       // HELO/EHLO argument
+};
+
+// What the adapter needs to authenticate a finished message. `message` is the content as
+// received (forged fields already removed, without our Received), valid until
+// on_authenticated().
+struct AuthRequest {
+  std::string_view message;
+  std::string client_ip;
+  std::string helo;
+  std::string mail_from;
+  inbound::Plan plan;
+};
 
 struct Step {
   std::vector<smtp::Reply> replies;  // to write, in order
@@ -78,12 +120,21 @@ class Session {
   // `user`: the authenticated identity, nullopt when the credentials were refused.
   Step on_credentials_checked(std::optional<std::string> user);
   Step on_submitted(const SubmitResult& result);
+  Step on_spf_started();
+  Step on_authenticated(const inbound::Verdicts& verdicts);
+  Step on_dmarc_recorded();
   Step on_timeout();
   Step on_shutdown();
 
   // Valid once, right after a step with next == verify_credentials / submit.
   Credentials take_credentials();
   SubmitRequest take_submission();
+  SpfStart take_spf_start();
+  std::vector<std::string> take_dmarc_records();
+  // Valid from a step with next == authenticate_message until on_authenticated().
+  const AuthRequest& auth_request() const { return auth_request_.value(); }
+  // The last authentication decision in words (for the adapter's log); "" before any.
+  const std::string& auth_summary() const { return auth_summary_; }
 
   // Introspection for the adapter (logging, drain decisions).
   bool in_transaction() const { return mail_.has_value(); }
@@ -108,6 +159,9 @@ class Session {
   Step auth_response(std::string_view line);
   Step with_credentials(std::optional<Credentials> c);
   Step message_complete(smtp::codec::Body body);
+  // Builds the submission: `fields` (Authentication-Results etc.), our Received, `content`.
+  Step submit_message(std::string fields, std::string content,
+                      std::vector<std::string> dmarc_records);
   Step bdat_chunk_complete();
 
   // Error reply: counted towards edge.limits.error_limit; at the limit a 421 4.7.0 follows.
@@ -143,6 +197,14 @@ class Session {
   uint64_t discard_remaining_ = 0;
   std::optional<smtp::Reply> discard_reply_;
   std::optional<SubmitRequest> pending_submission_;
+  // Sender authentication of the transaction.
+  inbound::Plan plan_;
+  std::optional<SpfStart> pending_spf_;
+  std::optional<AuthRequest> auth_request_;
+  std::string auth_content_;   // the message while it is being authenticated
+  std::string auth_received_;  // our Received field for it
+  std::vector<std::string> pending_dmarc_records_;
+  std::string auth_summary_;
 };
 
 }  // namespace postern::edge

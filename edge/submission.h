@@ -26,6 +26,9 @@ struct SubmitRequest {
   std::string envid;
   ClientFacts client;
   std::string message;  // Received header + content: CRLF line ends, no dot-stuffing
+  // DMARC evaluation records (dmarc/evaluation_record.h JSON lines) the router stores with
+  // the message, for aggregate reports.
+  std::vector<std::string> dmarc_evaluations;
 };
 
 // ok: the router acknowledged durable storage under queue_id. Otherwise nothing was queued

@@ -19,6 +19,19 @@ bool valid_path(std::string_view address, bool allow_empty) {
   return true;
 }
 
+std::string validate_dmarc_evaluations(
+    const google::protobuf::RepeatedPtrField<std::string>& records) {
+  if (records.size() > kMaxDmarcEvaluations) return "too many DMARC evaluation records";
+  for (const std::string& r : records) {
+    if (r.empty() || r.size() > kMaxDmarcEvaluationBytes)
+      return "invalid DMARC evaluation record size";
+    const auto end = r.find_first_of("\r\n");
+    if (end != std::string::npos && end != r.size() - 1)
+      return "DMARC evaluation record is not one line";
+  }
+  return {};
+}
+
 std::string validate_header(const postern::v1::SubmitHeader& header, const config::Config& config) {
   const auto& envelope = header.envelope();
   if (!valid_path(envelope.mail_from(), true)) return "invalid envelope sender";
@@ -32,7 +45,7 @@ std::string validate_header(const postern::v1::SubmitHeader& header, const confi
   }
   if (envelope.envid().size() > 100 || !valid_path(envelope.envid(), true)) return "invalid ENVID";
   if (header.size() > max_submit_bytes(config)) return "message too large";
-  return {};
+  return validate_dmarc_evaluations(header.dmarc_evaluations());
 }
 
 Intake::Intake(const config::Config& config, Queue& queue, QueueIdGenerator& ids,
@@ -95,6 +108,17 @@ void Intake::submit(const postern::v1::SubmitHeader& header, std::string body, D
     original.body = std::move(body);
     batch.insert(batch.begin(), std::move(original));
   }
+  std::vector<std::string> evaluations(header.dmarc_evaluations().begin(),
+                                       header.dmarc_evaluations().end());
+  if (!batch.empty()) {
+    batch.front().dmarc_evaluations = std::move(evaluations);
+  } else if (!evaluations.empty()) {
+    // Nothing else to store (a double bounce discarded): the records still count.
+    queue_.record_dmarc(std::move(evaluations), [queue_id](QueueStatus status) {
+      if (!status.ok())
+        log::get("router")->warn("{}: DMARC records not stored: {}", queue_id, status.error);
+    });
+  }
   if (batch.empty()) {
     ++counters_.submit_accepted;
     done(IntakeResult{IntakeResult::Code::ok, {}, queue_id});
@@ -113,6 +137,26 @@ void Intake::submit(const postern::v1::SubmitHeader& header, std::string body, D
     for (const std::string& id : stored) on_stored_(id);
     ++counters_.submit_accepted;
     done(IntakeResult{IntakeResult::Code::ok, {}, queue_id});
+  });
+}
+
+}  // namespace postern::router
+
+namespace postern::router {
+
+void Intake::record_dmarc(const postern::v1::RecordDmarcRequest& request, Done done) {
+  if (std::string why = validate_dmarc_evaluations(request.evaluations()); !why.empty()) {
+    done(IntakeResult{IntakeResult::Code::invalid, why, {}});
+    return;
+  }
+  std::vector<std::string> evaluations(request.evaluations().begin(), request.evaluations().end());
+  queue_.record_dmarc(std::move(evaluations), [done = std::move(done)](QueueStatus status) {
+    if (!status.ok()) {
+      done(IntakeResult{IntakeResult::Code::unavailable, "queue write failed: " + status.error,
+                        {}});
+      return;
+    }
+    done(IntakeResult{IntakeResult::Code::ok, {}, {}});
   });
 }
 

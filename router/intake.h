@@ -12,6 +12,8 @@
 //  - A message whose recipients are all unroutable is not stored; its DSN is (null sender:
 //    nothing is stored and the submission still succeeds, as Postfix discards a double
 //    bounce; logged).
+//  - The header's DMARC evaluation records are stored in the same durable batch as the
+//    message (or its DSN); record_dmarc() stores those of refused messages alone, synced.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,14 @@ uint64_t max_submit_bytes(const config::Config& config);
 // Envelope checks that do not depend on the body. "" when acceptable.
 std::string validate_header(const postern::v1::SubmitHeader& header, const config::Config& config);
 
+// DMARC evaluation records per message / per RecordDmarc call, and bytes per record.
+inline constexpr int kMaxDmarcEvaluations = 16;
+inline constexpr std::size_t kMaxDmarcEvaluationBytes = 16 * 1024;
+
+// "" when the records are within the caps above and single lines (no CR/LF but a final LF).
+std::string validate_dmarc_evaluations(
+    const google::protobuf::RepeatedPtrField<std::string>& records);
+
 // A forward- or reverse-path as the edge sends it: non-empty (unless `allow_empty`), at most
 // 512 octets, no control characters (so never CR/LF: addresses are copied into DSN headers).
 bool valid_path(std::string_view address, bool allow_empty);
@@ -58,6 +68,10 @@ class Intake {
 
   // `header` must have passed validate_header(); body.size() must equal header.size().
   void submit(const postern::v1::SubmitHeader& header, std::string body, Done done);
+
+  // Stores the DMARC records of a message refused in the dialogue (Router/RecordDmarc).
+  // `done` as for submit(): invalid when validate_dmarc_evaluations() refuses them.
+  void record_dmarc(const postern::v1::RecordDmarcRequest& request, Done done);
 
  private:
   const config::Config& config_;

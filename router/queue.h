@@ -47,6 +47,9 @@ using RecipientStatus = postern::v1::queue::RecipientStatus;
 struct NewMessage {
   MessageRecord meta;
   std::string body;
+  // DMARC evaluation records (JSON lines) stored in the same batch, apart from the message:
+  // they outlive its delivery (aggregate reports read them with for_each_dmarc()).
+  std::vector<std::string> dmarc_evaluations;
 };
 
 struct QueueStatus {
@@ -80,6 +83,12 @@ class Queue {
   // Calls `visit` for every queued message in queue-id order (recovery, listing) until it
   // returns false. Sees a consistent snapshot.
   virtual void for_each(const std::function<bool(const MessageRecord&)>& visit) = 0;
+
+  // Stores DMARC evaluation records of messages that were not queued (refused in the SMTP
+  // dialogue): durably, like enqueue() (same group commit; `done` likewise).
+  virtual void record_dmarc(std::vector<std::string> evaluations, Done done) = 0;
+  // Every stored DMARC evaluation record in the order stored, until `visit` returns false.
+  virtual void for_each_dmarc(const std::function<bool(std::string_view line)>& visit) = 0;
 
   // Makes every write so far durable (shutdown).
   virtual QueueStatus sync() = 0;

@@ -22,9 +22,17 @@ constexpr char kFormatVersion[] = "1";
 // rest waits for the next group.
 constexpr std::size_t kMaxGroupBytes = 64u << 20;
 
+std::string dmarc_key(uint64_t sequence) {
+  static const char* hex = "0123456789abcdef";
+  std::string key(16, '0');
+  for (std::size_t i = 16; i-- > 0; sequence >>= 4) key[i] = hex[sequence & 15];
+  return key;
+}
+
 struct PendingWrite {
   std::vector<std::pair<std::string, std::string>> meta;  // key, serialized record
   std::vector<NewMessage> messages;                       // bodies (meta moved out above)
+  std::vector<std::pair<std::string, std::string>> dmarc; // key, evaluation record
   std::size_t bytes = 0;
   Queue::Done done;
 };
@@ -34,6 +42,10 @@ class RocksDbQueueImpl final : public RocksDbQueue {
   RocksDbQueueImpl(std::unique_ptr<rocksdb::DB> db,
                    std::vector<rocksdb::ColumnFamilyHandle*> handles)
       : db_(std::move(db)), handles_(std::move(handles)), log_(log::get("queue")) {
+    // The DMARC sequence continues after the last stored record.
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), dmarc()));
+    it->SeekToLast();
+    if (it->Valid()) next_dmarc_ = std::stoull(it->key().ToString(), nullptr, 16) + 1;
     committer_ = std::thread([this] { run_committer(); });
   }
 
@@ -61,17 +73,25 @@ class RocksDbQueueImpl final : public RocksDbQueue {
       write.bytes += key.size() + value.size() + m.body.size();
       write.meta.emplace_back(std::move(key), std::move(value));
     }
-    write.messages = std::move(messages);
-    write.done = std::move(done);
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) {
-        write.done(QueueStatus{"queue is closing"});
-        return;
-      }
-      pending_.push_back(std::move(write));
+    std::vector<std::string> evaluations;
+    for (NewMessage& m : messages) {
+      for (std::string& e : m.dmarc_evaluations) evaluations.push_back(std::move(e));
+      m.dmarc_evaluations.clear();
     }
-    cv_.notify_one();
+    write.messages = std::move(messages);
+    submit_write(std::move(write), std::move(evaluations), std::move(done));
+  }
+
+  void record_dmarc(std::vector<std::string> evaluations, Done done) override {
+    submit_write(PendingWrite{}, std::move(evaluations), std::move(done));
+  }
+
+  void for_each_dmarc(const std::function<bool(std::string_view)>& visit) override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), dmarc()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!visit(std::string_view(it->value().data(), it->value().size()))) break;
+    }
+    if (!it->status().ok()) log_->error("DMARC record scan failed: {}", it->status().ToString());
   }
 
   std::optional<MessageRecord> load(std::string_view queue_id) override {
@@ -168,6 +188,24 @@ class RocksDbQueueImpl final : public RocksDbQueue {
  private:
   rocksdb::ColumnFamilyHandle* meta() const { return handles_[1]; }
   rocksdb::ColumnFamilyHandle* body() const { return handles_[2]; }
+  rocksdb::ColumnFamilyHandle* dmarc() const { return handles_[3]; }
+
+  // Queues `write` for the committer, with sequence keys for `evaluations` taken in the same
+  // critical section as the queue position (so keys increase in commit order).
+  void submit_write(PendingWrite write, std::vector<std::string> evaluations, Done done) {
+    write.done = std::move(done);
+    for (const std::string& e : evaluations) write.bytes += 16 + e.size();
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) {
+        write.done(QueueStatus{"queue is closing"});
+        return;
+      }
+      for (std::string& e : evaluations) write.dmarc.emplace_back(dmarc_key(next_dmarc_++), std::move(e));
+      pending_.push_back(std::move(write));
+    }
+    cv_.notify_one();
+  }
 
   QueueStatus write_unsynced(rocksdb::WriteBatch& batch) {
     rocksdb::WriteOptions options;
@@ -204,6 +242,7 @@ class RocksDbQueueImpl final : public RocksDbQueue {
           batch.Put(meta(), w.meta[i].first, w.meta[i].second);
           batch.Put(body(), w.meta[i].first, w.messages[i].body);
         }
+        for (const auto& [key, line] : w.dmarc) batch.Put(dmarc(), key, line);
       }
       rocksdb::WriteOptions options;
       options.sync = true;
@@ -224,7 +263,7 @@ class RocksDbQueueImpl final : public RocksDbQueue {
   }
 
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, meta, body
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, meta, body, dmarc
   std::shared_ptr<spdlog::logger> log_;
 
   mutable std::mutex mu_;
@@ -233,6 +272,7 @@ class RocksDbQueueImpl final : public RocksDbQueue {
   bool stopping_ = false;
   std::string last_error_;
   RocksDbQueueStats stats_;
+  uint64_t next_dmarc_ = 0;  // guarded by mu_
   std::thread committer_;  // last: starts after everything above exists
 };
 
@@ -261,7 +301,8 @@ std::unique_ptr<RocksDbQueue> RocksDbQueue::open(const std::string& directory) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families{
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"meta", meta_options},
-      {"body", body_options}};
+      {"body", body_options},
+      {"dmarc", rocksdb::ColumnFamilyOptions()}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db_options, directory, families, &handles, &raw);

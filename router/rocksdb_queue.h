@@ -5,6 +5,8 @@
 //   column family "body":  queue id -> RFC 5322 bytes; blob files on (bodies are large and
 //                          short-lived: kept out of the LSM tree so compaction does not
 //                          rewrite them)
+//   column family "dmarc": 16 hex digits of a sequence number -> DMARC evaluation record
+//                          (one JSON line), in storage order; never removed by the queue
 //   default family:        "format" -> "1" (refuses to open a queue of an unknown format)
 // Group commit: enqueue() hands its batch to one committer thread, which merges every pending
 // batch into one WriteBatch, writes it with sync=true, then completes them all.

@@ -91,4 +91,22 @@ grpc::ServerReadReactor<postern::v1::SubmitChunk>* SubmitService::Submit(
   return new SubmitReactor(intake_, config_, counters_, context, reply);
 }
 
+grpc::ServerUnaryReactor* SubmitService::RecordDmarc(grpc::CallbackServerContext* context,
+                                                     const postern::v1::RecordDmarcRequest* request,
+                                                     postern::v1::RecordDmarcReply* /*reply*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  intake_.record_dmarc(*request, [reactor](IntakeResult result) {
+    switch (result.code) {
+      case IntakeResult::Code::ok:
+        return reactor->Finish(grpc::Status::OK);
+      case IntakeResult::Code::invalid:
+      case IntakeResult::Code::too_large:
+        return reactor->Finish(grpc::Status(grpc::INVALID_ARGUMENT, result.detail));
+      case IntakeResult::Code::unavailable:
+        return reactor->Finish(grpc::Status(grpc::UNAVAILABLE, result.detail));
+    }
+  });
+  return reactor;
+}
+
 }  // namespace postern::router

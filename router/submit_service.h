@@ -1,4 +1,4 @@
-// gRPC adapter for postern.v1.Router/Submit (callback API): reads the header chunk and the
+// gRPC adapter for postern.v1.Router/Submit and Router/RecordDmarc (callback API): reads the header chunk and the
 // data chunks, checks sizes, and hands the message to the Intake. It only translates.
 //
 // SECURITY: the peer is an edge (trusted envelope, untrusted content). Sizes are checked
@@ -25,6 +25,12 @@ class SubmitService final : public postern::v1::Router::CallbackService {
 
   grpc::ServerReadReactor<postern::v1::SubmitChunk>* Submit(
       grpc::CallbackServerContext* context, postern::v1::SubmitReply* reply) override;
+
+  // OK after the records are stored synced; INVALID_ARGUMENT over the caps; UNAVAILABLE when
+  // the queue cannot write.
+  grpc::ServerUnaryReactor* RecordDmarc(grpc::CallbackServerContext* context,
+                                        const postern::v1::RecordDmarcRequest* request,
+                                        postern::v1::RecordDmarcReply* reply) override;
 
  private:
   Intake& intake_;

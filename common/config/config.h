@@ -15,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "common/config/cidr.h"
+
 namespace postern::config {
 
 // what() is "<file>: <key path>: <reason>", followed by " (line L, column C)" when the YAML
@@ -88,11 +90,58 @@ struct EdgeDebug {
   int io = 0;    // 0/1/3/4, like SMTPDebugIO: 0 off, >0 raw bytes
 };
 
+// edge.inbound: sender authentication of unauthenticated inbound mail (docs/config.md).
+// Actions follow Domino's "Log only / Log and tag / Log and reject": none = the result is
+// logged only (not written into the message), tag = written into Authentication-Results
+// (and Received-SPF), reject = 550 at end of DATA; defer = 451 (the sender retries).
+// Defaults tag everything and reject nothing.
+enum class AuthAction { none, tag, reject };
+enum class TempAction { none, tag, defer };
+
+struct InboundSpf {
+  bool enabled = true;                         // edge.inbound.spf.enabled
+  AuthAction on_fail = AuthAction::tag;        // result fail: reject = 550 5.7.23
+  AuthAction on_softfail = AuthAction::tag;    // result softfail
+  TempAction on_temperror = TempAction::tag;   // temperror: defer = 451 4.7.24
+  bool check_helo = true;                      // also check the HELO identity (RFC 7208 2.3)
+  std::vector<Cidr> skip_hosts;                // clients not checked
+};
+
+struct InboundDkim {
+  bool enabled = true;
+  AuthAction on_fail = AuthAction::tag;        // no signature passed and one failed: 550 5.7.20
+  TempAction on_temperror = TempAction::tag;   // a key lookup failed: defer = 451 4.7.5
+  std::vector<Cidr> skip_hosts;
+};
+
+enum class OrgDomainMethod { psl, tree_walk };
+enum class QuarantineAction { tag, none };
+enum class DmarcTempAction { none, defer };
+
+struct InboundDmarc {
+  bool enabled = true;
+  bool enforce = false;                        // p=reject -> 550 5.7.1 (else tagged only)
+  OrgDomainMethod org_domain = OrgDomainMethod::psl;  // RFC 7489 PSL or DMARCbis tree walk
+  QuarantineAction on_quarantine = QuarantineAction::tag;  // X-Postern-Quarantine marker
+  DmarcTempAction on_temperror = DmarcTempAction::none;    // defer = 451 4.7.1
+  std::vector<Cidr> skip_hosts;
+};
+
+struct Inbound {
+  InboundSpf spf;
+  InboundDkim dkim;
+  InboundDmarc dmarc;
+  // Clients whose mail is not checked at all (like Postfix's mynetworks). Default: loopback.
+  std::vector<Cidr> trusted_networks = default_trusted_networks();
+  static std::vector<Cidr> default_trusted_networks();  // 127.0.0.0/8, ::1/128
+};
+
 struct Edge {
   std::vector<Listener> listeners;         // default: none (the role then refuses to start)
   std::optional<TlsFiles> tls;             // edge.tls
   EdgeLimits limits;
   EdgeDebug debug;
+  Inbound inbound;                         // edge.inbound
   std::chrono::seconds drain_timeout{30};  // on SIGTERM: how long sessions may finish
 };
 
@@ -149,6 +198,7 @@ struct Destination {
   std::variant<SmtpDestination, MaildirDestination> kind;
 };
 
+// Matching (first route, first pattern wins) is defined in route_match.h.
 struct Route {
   std::vector<std::string> domains;  // lower-case; "*" matches all; "*.example" subdomains
   std::string to;                    // a destination name (validated to exist)
@@ -167,7 +217,9 @@ struct Router {
   std::vector<Route> routes;                 // first match wins
   std::map<std::string, Destination> destinations;
   Retry retry;
-  uint32_t delivery_concurrency = 100;       // messages in delivery at once (whole router)
+  // Delivery jobs in flight at once, whole router. A job is one message's pending recipients
+  // for one (destination, domain) pair, so one message can take several slots.
+  uint32_t delivery_concurrency = 100;
 };
 
 struct Cluster {

@@ -1,4 +1,5 @@
-// Reader for the edge section: listeners, TLS files, limits, debug levels, drain timeout.
+// Reader for the edge section: listeners, TLS files, limits, debug levels, drain timeout,
+// inbound sender authentication (spf, dkim, dmarc, trusted_networks).
 #include "common/config/sections.h"
 
 namespace postern::config::detail {
@@ -74,6 +75,109 @@ EdgeDebug read_debug(const yaml::Value& v) {
   return out;
 }
 
+std::vector<Cidr> read_cidrs(const yaml::Value& v) {
+  std::vector<Cidr> out;
+  for (const auto& item : v.list()) {
+    CidrParse parsed = parse_cidr(item.non_empty_string());
+    if (!parsed.cidr) item.fail(parsed.error + " (got \"" + item.string() + "\")");
+    out.push_back(*parsed.cidr);
+  }
+  return out;
+}
+
+AuthAction read_action(const yaml::Value& v) {
+  return v.one_of<AuthAction>(
+      {{"none", AuthAction::none}, {"tag", AuthAction::tag}, {"reject", AuthAction::reject}});
+}
+
+TempAction read_temp_action(const yaml::Value& v) {
+  return v.one_of<TempAction>(
+      {{"none", TempAction::none}, {"tag", TempAction::tag}, {"defer", TempAction::defer}});
+}
+
+InboundSpf read_spf(const yaml::Value& v) {
+  auto m = v.map();
+  auto enabled = m.get("enabled");
+  auto on_fail = m.get("on_fail");
+  auto on_softfail = m.get("on_softfail");
+  auto on_temperror = m.get("on_temperror");
+  auto check_helo = m.get("check_helo");
+  auto skip_hosts = m.get("skip_hosts");
+  m.finish();
+  InboundSpf out;
+  if (enabled) out.enabled = enabled->boolean();
+  if (on_fail) out.on_fail = read_action(*on_fail);
+  if (on_softfail) out.on_softfail = read_action(*on_softfail);
+  if (on_temperror) out.on_temperror = read_temp_action(*on_temperror);
+  if (check_helo) out.check_helo = check_helo->boolean();
+  if (skip_hosts) out.skip_hosts = read_cidrs(*skip_hosts);
+  return out;
+}
+
+InboundDkim read_dkim(const yaml::Value& v) {
+  auto m = v.map();
+  auto enabled = m.get("enabled");
+  auto on_fail = m.get("on_fail");
+  auto on_temperror = m.get("on_temperror");
+  auto skip_hosts = m.get("skip_hosts");
+  m.finish();
+  InboundDkim out;
+  if (enabled) out.enabled = enabled->boolean();
+  if (on_fail) out.on_fail = read_action(*on_fail);
+  if (on_temperror) out.on_temperror = read_temp_action(*on_temperror);
+  if (skip_hosts) out.skip_hosts = read_cidrs(*skip_hosts);
+  return out;
+}
+
+InboundDmarc read_dmarc(const yaml::Value& v) {
+  auto m = v.map();
+  auto enabled = m.get("enabled");
+  auto enforce = m.get("enforce");
+  auto org_domain = m.get("org_domain");
+  auto on_quarantine = m.get("on_quarantine");
+  auto on_temperror = m.get("on_temperror");
+  auto skip_hosts = m.get("skip_hosts");
+  m.finish();
+  InboundDmarc out;
+  if (enabled) out.enabled = enabled->boolean();
+  if (enforce) out.enforce = enforce->boolean();
+  if (org_domain) {
+    out.org_domain = org_domain->one_of<OrgDomainMethod>(
+        {{"psl", OrgDomainMethod::psl}, {"tree_walk", OrgDomainMethod::tree_walk}});
+  }
+  if (on_quarantine) {
+    out.on_quarantine = on_quarantine->one_of<QuarantineAction>(
+        {{"tag", QuarantineAction::tag}, {"none", QuarantineAction::none}});
+  }
+  if (on_temperror) {
+    out.on_temperror = on_temperror->one_of<DmarcTempAction>(
+        {{"none", DmarcTempAction::none}, {"defer", DmarcTempAction::defer}});
+  }
+  if (skip_hosts) out.skip_hosts = read_cidrs(*skip_hosts);
+  return out;
+}
+
+Inbound read_inbound(const yaml::Value& v) {
+  auto m = v.map();
+  auto spf = m.get("spf");
+  auto dkim = m.get("dkim");
+  auto dmarc = m.get("dmarc");
+  auto trusted_networks = m.get("trusted_networks");
+  for (const char* key : {"relay", "connection", "sender", "recipients", "dnsbl", "score",
+                          "greylist"}) {
+    m.refuse(key, std::string("not supported yet: the inbound control edge.inbound.") + key +
+                      " is not built; remove it (until then unauthenticated clients may send "
+                      "only to internet.local_domains)");
+  }
+  m.finish();
+  Inbound out;
+  if (spf) out.spf = read_spf(*spf);
+  if (dkim) out.dkim = read_dkim(*dkim);
+  if (dmarc) out.dmarc = read_dmarc(*dmarc);
+  if (trusted_networks) out.trusted_networks = read_cidrs(*trusted_networks);
+  return out;
+}
+
 }  // namespace
 
 Edge read_edge(const yaml::Value& v) {
@@ -83,10 +187,7 @@ Edge read_edge(const yaml::Value& v) {
   auto limits = m.get("limits");
   auto debug = m.get("debug");
   auto drain_timeout = m.get("drain_timeout");
-  m.refuse("inbound",
-           "not supported yet: inbound controls (relay, connection, sender, recipients, dnsbl, "
-           "spf, dkim, dmarc, score, greylist) are not built; remove edge.inbound (until then "
-           "unauthenticated clients may send only to internet.local_domains)");
+  auto inbound = m.get("inbound");
   m.finish();
   Edge out;
   if (listeners) {
@@ -96,6 +197,7 @@ Edge read_edge(const yaml::Value& v) {
   if (limits) out.limits = read_limits(*limits);
   if (debug) out.debug = read_debug(*debug);
   if (drain_timeout) out.drain_timeout = drain_timeout->seconds(0s);
+  if (inbound) out.inbound = read_inbound(*inbound);
   return out;
 }
 

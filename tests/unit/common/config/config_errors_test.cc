@@ -25,7 +25,7 @@ const std::vector<ErrorCase>& cases() {
       {"unknown_top_level_key", with_host("nodes: {}\n"), "nodes",
        "unknown key (known: node, internet, dns, edge, directory, router, cluster, admin)", 2},
       {"unknown_key_in_edge", with_host("edge:\n  listenrs: []\n"), "edge.listenrs",
-       "unknown key (known: listeners, tls, limits, debug, drain_timeout)", 3},
+       "unknown key (known: listeners, tls, limits, debug, drain_timeout, inbound)", 3},
       {"duplicate_key", with_host("node: { name: a, name: b }\n"), "node.name", "duplicate key", 2},
       {"wrong_type_list", with_host("edge: { listeners: mx }\n"), "edge.listeners",
        "expected a list, got a scalar", 2},
@@ -45,10 +45,10 @@ const std::vector<ErrorCase>& cases() {
        "not supported yet: DKIM signing arrives with the keystore role; remove router.dkim "
        "(outbound mail is not signed)",
        3},
-      {"edge_inbound_refused", with_host("edge:\n  inbound: { dnsbl: {} }\n"), "edge.inbound",
-       "not supported yet: inbound controls (relay, connection, sender, recipients, dnsbl, spf, "
-       "dkim, dmarc, score, greylist) are not built; remove edge.inbound (until then "
-       "unauthenticated clients may send only to internet.local_domains)",
+      {"edge_inbound_dnsbl_refused", with_host("edge:\n  inbound: { dnsbl: {} }\n"),
+       "edge.inbound.dnsbl",
+       "not supported yet: the inbound control edge.inbound.dnsbl is not built; remove it "
+       "(until then unauthenticated clients may send only to internet.local_domains)",
        3},
       {"cluster_keystores_refused", with_host("cluster: { keystores: [\"127.0.0.1:7002\"] }\n"),
        "cluster.keystores",
@@ -239,7 +239,7 @@ TEST(ConfigErrors, WhatIsFileKeyReasonThenPosition) {
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(),
                  "postern.yaml: edge.listenrs: unknown key (known: listeners, tls, limits, debug, "
-                 "drain_timeout) (line 3, column 3)");
+                 "drain_timeout, inbound) (line 3, column 3)");
   }
 }
 

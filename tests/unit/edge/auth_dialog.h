@@ -1,0 +1,125 @@
+// Scripted SMTP dialogues with sender authentication: like dialog.h, and the steps of
+// issue 4 are answered in-process with fake verdicts:
+//   start_spf            → the SpfStart is recorded (spf_starts), on_spf_started();
+//   authenticate_message → the AuthRequest is recorded (auth_requests, auth_messages) and
+//                          `verdicts` is fed to on_authenticated();
+//   record_dmarc         → the records are kept (dmarc_recorded), on_dmarc_recorded().
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "edge/session.h"
+
+namespace postern::edge::testing {
+
+inline SessionSettings auth_settings() {
+  SessionSettings s;
+  s.hostname = "mx.example.org";
+  s.local_domains = {"example.org"};
+  s.limits.max_message_bytes = 10000;
+  s.limits.max_recipients = 3;
+  s.limits.error_limit = 5;
+  s.listener = "mx";
+  s.tls = config::ListenerTls::starttls;
+  s.auth = config::ListenerAuth::optional;
+  s.inbound = config::Inbound{};
+  return s;
+}
+
+class AuthDialog {
+ public:
+  explicit AuthDialog(SessionSettings settings = auth_settings(),
+                      std::string client_ip = "192.0.2.7")
+      : session_(std::move(settings), std::move(client_ip), "S1X", [] {
+          return std::chrono::system_clock::time_point(std::chrono::seconds(1720000000));
+        }) {}
+
+  Session& session() { return session_; }
+  std::string connect() { return run(session_.on_connect()); }
+  std::string send(const std::string& line) {
+    smtp::codec::LineReader reader;
+    auto r = reader.feed(line + "\r\n");
+    EXPECT_TRUE(r.event.has_value());
+    return run(session_.on_line(*r.event));
+  }
+  void cmd(const std::string& line, const std::string& expected) {
+    const std::string got = send(line);
+    EXPECT_EQ(got.substr(0, expected.size()), expected) << "after: " << line << " got: " << got;
+  }
+  std::string body(const std::string& bytes) {
+    std::string_view rest = bytes;
+    while (true) {
+      auto f = session_.on_body_bytes(rest);
+      rest.remove_prefix(f.consumed);
+      if (f.step) return run(*f.step);
+      if (rest.empty()) return "(needs more)";
+    }
+  }
+  // EHLO, MAIL, RCPT, DATA and the message; returns the reply to the end of DATA.
+  std::string transaction(const std::string& message, const std::string& from = "a@sender.test") {
+    cmd("EHLO client.sender.test", "250");
+    cmd("MAIL FROM:<" + from + ">", "250 2.1.0");
+    cmd("RCPT TO:<bob@example.org>", "250 2.1.5");
+    cmd("DATA", "354");
+    return body(message + ".\r\n");
+  }
+
+  inbound::Verdicts verdicts;
+  SubmitResult router_result{true, "Q42", ""};
+  std::vector<SpfStart> spf_starts;
+  std::vector<AuthRequest> auth_requests;
+  std::vector<std::string> auth_messages;  // copies of AuthRequest::message
+  std::vector<std::vector<std::string>> dmarc_recorded;
+  std::vector<SubmitRequest> submissions;
+  int spf_start_steps = 0;
+
+ private:
+  std::string run(Step step) {
+    std::string out;
+    while (true) {
+      for (const auto& r : step.replies) {
+        if (!out.empty()) out += " | ";
+        out += r.to_string();
+      }
+      switch (step.next) {
+        case Next::start_spf:
+          ++spf_start_steps;
+          spf_starts.push_back(session_.take_spf_start());
+          step = session_.on_spf_started();
+          continue;
+        case Next::authenticate_message:
+          auth_requests.push_back(session_.auth_request());
+          auth_messages.emplace_back(session_.auth_request().message);
+          step = session_.on_authenticated(verdicts);
+          continue;
+        case Next::record_dmarc:
+          dmarc_recorded.push_back(session_.take_dmarc_records());
+          step = session_.on_dmarc_recorded();
+          continue;
+        case Next::submit:
+          submissions.push_back(session_.take_submission());
+          step = session_.on_submitted(router_result);
+          continue;
+        case Next::start_tls:
+          step = session_.on_tls_up("version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256");
+          continue;
+        case Next::verify_credentials: {
+          Credentials c = session_.take_credentials();
+          std::optional<std::string> user;
+          if (c.username == "alice@example.org" && c.password == "s3cret") user = c.username;
+          step = session_.on_credentials_checked(user);
+          continue;
+        }
+        default:
+          return out;
+      }
+    }
+  }
+
+  Session session_;
+};
+
+}  // namespace postern::edge::testing
