@@ -11,11 +11,21 @@ import time
 LOOPBACK = "127.0.0.1"
 
 
+_handed_out = set()
+
+
 def free_port(kind=socket.SOCK_STREAM):
-    """A port that was free on 127.0.0.1 a moment ago (bind to 0, read, release)."""
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
+    """A port that was free on 127.0.0.1 a moment ago (bind to 0, read, release), and never
+    one this process handed out before: the kernel may offer a just-released port again, and
+    a config with the same port on two listeners is refused."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind((LOOPBACK, 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise RuntimeError("no fresh free port on 127.0.0.1")
 
 
 def free_port_udp_tcp():
