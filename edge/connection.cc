@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <tuple>
 #include <utility>
 
 #include "common/tls/context.h"
@@ -102,8 +103,12 @@ asio::awaitable<bool> Connection::read_more(std::size_t max) {
   const std::size_t old = in_.size();
   in_.resize(old + max);
   auto buf = asio::buffer(in_.data() + old, max);
-  auto [ec, n] = tls_ ? co_await tls_->async_read_some(buf, asio::as_tuple(asio::use_awaitable))
-                      : co_await socket_.async_read_some(buf, asio::as_tuple(asio::use_awaitable));
+  // if/else, not `tls_ ? co_await a : co_await b`: GCC 12 may destroy the result of a
+  // conditional co_await twice (seen crashing elsewhere in this tree).
+  std::tuple<boost::system::error_code, std::size_t> result;
+  if (tls_) result = co_await tls_->async_read_some(buf, asio::as_tuple(asio::use_awaitable));
+  else result = co_await socket_.async_read_some(buf, asio::as_tuple(asio::use_awaitable));
+  auto [ec, n] = result;
   in_.resize(old + n);
   if (listener_.debug.io > 0 && n > 0) {
     // Never log what may be an AUTH payload.
@@ -124,10 +129,12 @@ asio::awaitable<bool> Connection::read_more(std::size_t max) {
 asio::awaitable<bool> Connection::flush(Clock::duration timeout) {
   if (out_.empty()) co_return true;
   arm(timeout);
-  auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, asio::buffer(out_),
-                                                   asio::as_tuple(asio::use_awaitable))
-                      : co_await asio::async_write(socket_, asio::buffer(out_),
-                                                   asio::as_tuple(asio::use_awaitable));
+  std::tuple<boost::system::error_code, std::size_t> result;  // if/else: see read_more()
+  if (tls_)
+    result = co_await asio::async_write(*tls_, asio::buffer(out_), asio::as_tuple(asio::use_awaitable));
+  else
+    result = co_await asio::async_write(socket_, asio::buffer(out_), asio::as_tuple(asio::use_awaitable));
+  auto [ec, n] = result;
   if (listener_.debug.io > 0)
     listener_.log->info("{} io > {} bytes {}", session_.session_id(), n, escape(out_));
   disarm();
