@@ -26,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 [[noreturn]] void fail(const std::string& file, const std::string& what) {
-  throw std::runtime_error("admin token " + file + ": " + what);
+  throw std::runtime_error("token file " + file + ": " + what);
 }
 
 std::string errno_text() { return std::strerror(errno); }
@@ -54,7 +54,7 @@ std::string read_token(const std::string& file) {
 std::string random_hex_token() {
   std::array<unsigned char, 32> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("admin token: no randomness available (RAND_bytes failed)");
+    throw std::runtime_error("token: no randomness available (RAND_bytes failed)");
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -90,11 +90,8 @@ void write_private_file(const std::string& file, const std::string& tmp, const s
   }
 }
 
-}  // namespace
-
-std::string load_or_create_admin_token(const Config& config) {
-  const std::string& file = config.admin.token_file;
-  if (file.empty()) fail("(unset)", "admin.token_file is empty");
+std::string load_or_create_token(const std::string& file, const char* key) {
+  if (file.empty()) fail("(unset)", std::string(key) + " is empty");
   std::error_code ec;
   if (fs::exists(file, ec)) return read_token(file);
 
@@ -114,6 +111,16 @@ std::string load_or_create_admin_token(const Config& config) {
     fail(file, std::string("cannot create: ") + std::strerror(link_errno));
   }
   return token;
+}
+
+}  // namespace
+
+std::string load_or_create_admin_token(const Config& config) {
+  return load_or_create_token(config.admin.token_file, "admin.token_file");
+}
+
+std::string load_or_create_cluster_token(const Config& config) {
+  return load_or_create_token(config.cluster.token_file, "cluster.token_file");
 }
 
 }  // namespace postern::config

@@ -172,10 +172,14 @@ struct Relay {
   RelayAuth auth = RelayAuth::disabled;
   // auth != disabled guarantees: username and password non-empty, tls != none. With
   // auth == disabled both are empty (a credential that would never be used is refused).
-  std::string username;                // for auth; moves to the keystore later
+  // Credentials for auth, one of two ways: `credentials` names a keystore secret (set with
+  // `posternctl keymgmt set secret NAME --username USER`; the router reads it from the
+  // keystore when it connects), or username and password are written here. auth != disabled
+  // guarantees exactly one of the two is set and tls != none. With auth == disabled all three
+  // are empty (a credential that would never be used is refused).
+  std::string username;
   std::string password;
-  std::string credentials;             // keystore secret name: refused until the keystore exists,
-                                       // so always empty for now
+  std::string credentials;             // keystore secret name
 };
 
 struct SmtpDestination {
@@ -212,6 +216,26 @@ struct Retry {
   std::chrono::seconds max_age = std::chrono::hours(24 * 5);  // router.retry.max_age; default 5d
 };
 
+enum class DkimCanon { simple, relaxed };
+
+// router.dkim: outbound DKIM signing (Domino's RouterDKIMSigning and DKIM_KEY_<domain>).
+// A message is signed when signing is on, its RFC 5322 From domain has selectors in `keys`,
+// and it came from an authenticated user, a trusted network or the router itself (DSNs);
+// mail relayed in from outside is never signed. One DKIM-Signature per selector.
+struct DkimSigning {
+  bool signing = false;                                   // router.dkim.signing
+  std::map<std::string, std::vector<std::string>> keys;   // router.dkim.keys: domain -> selectors
+  DkimCanon header_canon = DkimCanon::relaxed;            // router.dkim.canonicalization
+  DkimCanon body_canon = DkimCanon::relaxed;              //   "relaxed/relaxed" (c= syntax)
+  // router.dkim.headers: the fields signed when present (RFC 6376 5.4.1); From is required.
+  std::vector<std::string> headers = default_headers();
+  // router.dkim.oversign: fields listed once more than they occur, so none can be added
+  // after signing (RFC 6376 8.15). Default: From.
+  std::vector<std::string> oversign{"From"};
+  std::optional<std::chrono::seconds> expire_after;       // router.dkim.expire_after: x= = t + this
+  static std::vector<std::string> default_headers();
+};
+
 struct Router {
   HostPort listen{"127.0.0.1", 7001};        // router.listen (gRPC)
   std::vector<Route> routes;                 // first match wins
@@ -220,11 +244,29 @@ struct Router {
   // Delivery jobs in flight at once, whole router. A job is one message's pending recipients
   // for one (destination, domain) pair, so one message can take several slots.
   uint32_t delivery_concurrency = 100;
+  DkimSigning dkim;                          // router.dkim
+};
+
+enum class KeystoreBackend { rocksdb };
+
+// keystore: the role that holds NEKs, DKIM keys and secrets (docs/config.md).
+struct Keystore {
+  HostPort listen{"127.0.0.1", 7002};               // keystore.listen (gRPC)
+  KeystoreBackend backend = KeystoreBackend::rocksdb;  // keystore.backend (etcd: cluster issue)
+  // keystore.identity: the node identity file (X25519, mode 0600, created on first start);
+  // default <data_dir>/keystore/identity.key. In Kubernetes it comes from a Secret.
+  std::string identity;
+  std::string data_dir;                             // derived: <data_dir>/keystore (RocksDB)
 };
 
 struct Cluster {
   std::vector<HostPort> routers;             // cluster.routers; default: [router.listen]
+  std::vector<HostPort> keystores;           // cluster.keystores; default: [keystore.listen]
   std::map<std::string, HostPort> nodes;     // cluster.nodes (used by served_by, later)
+  // cluster.token_file: the token roles present to each other (router -> keystore);
+  // default <data_dir>/cluster.token (created if missing, mode 0600). Every node of a cluster
+  // needs the same file (in Kubernetes: a Secret).
+  std::string token_file;
 };
 
 struct Admin {
@@ -239,6 +281,7 @@ struct Config {
   Edge edge;
   Directory directory;
   Router router;
+  Keystore keystore;
   Cluster cluster;
   Admin admin;
 };
@@ -246,6 +289,8 @@ struct Config {
 // The admin token that guards admin RPCs: read from admin.token_file, created there (mode
 // 0600, 32 random bytes as hex) when missing. Throws std::runtime_error naming the file.
 std::string load_or_create_admin_token(const Config& config);
+// The same for cluster.token_file: the token routers present to keystores.
+std::string load_or_create_cluster_token(const Config& config);
 
 // Parses and validates. Throws ConfigError.
 Config load_config(const std::string& path);

@@ -37,9 +37,7 @@ Config parse_config(const std::string& yaml_text, const std::string& file_name_f
   auto router = m.get("router");
   auto cluster = m.get("cluster");
   auto admin = m.get("admin");
-  m.refuse("keystore",
-           "not supported yet: the keystore role (DKIM keys, secrets) is not built; remove "
-           "this section");
+  auto keystore = m.get("keystore");
   m.finish();
 
   Config config;
@@ -50,6 +48,7 @@ Config parse_config(const std::string& yaml_text, const std::string& file_name_f
   if (edge) config.edge = detail::read_edge(*edge);
   if (directory) config.directory = detail::read_directory(*directory);
   if (router) config.router = detail::read_router(*router);
+  if (keystore) config.keystore = detail::read_keystore(*keystore);
   if (cluster) config.cluster = detail::read_cluster(*cluster);
   if (admin) config.admin = detail::read_admin(*admin);
   detail::apply_derived_defaults(config);

@@ -16,6 +16,7 @@ Dns read_dns(const yaml::Value& v);
 Edge read_edge(const yaml::Value& v);
 Directory read_directory(const yaml::Value& v);
 Router read_router(const yaml::Value& v);
+Keystore read_keystore(const yaml::Value& v);
 Cluster read_cluster(const yaml::Value& v);
 Admin read_admin(const yaml::Value& v);
 

@@ -95,6 +95,17 @@ void validate_served_by(const Config& c, const yaml::Document& doc) {
 
 void apply_derived_defaults(Config& config) {
   if (config.cluster.routers.empty()) config.cluster.routers.push_back(config.router.listen);
+  if (config.cluster.keystores.empty()) {
+    config.cluster.keystores.push_back(config.keystore.listen);
+  }
+  const std::filesystem::path data_dir(config.node.data_dir);
+  if (config.cluster.token_file.empty()) {
+    config.cluster.token_file = (data_dir / "cluster.token").string();
+  }
+  config.keystore.data_dir = (data_dir / "keystore").string();
+  if (config.keystore.identity.empty()) {
+    config.keystore.identity = (data_dir / "keystore" / "identity.key").string();
+  }
   if (config.admin.token_file.empty()) {
     config.admin.token_file =
         (std::filesystem::path(config.node.data_dir) / "admin.token").string();

@@ -76,7 +76,7 @@ TEST_F(AdminToken, RefusesShortToken) {
     FAIL() << "accepted a short token";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()),
-              "admin token " + file.string() +
+              "token file " + file.string() +
                   ": shorter than 32 characters (delete it to generate one)");
   }
 }

@@ -23,7 +23,7 @@ const std::vector<ErrorCase>& cases() {
   static const std::vector<ErrorCase> kCases = {
       // --- syntax and structure ---
       {"unknown_top_level_key", with_host("nodes: {}\n"), "nodes",
-       "unknown key (known: node, internet, dns, edge, directory, router, cluster, admin)", 2},
+       "unknown key (known: node, internet, dns, edge, directory, router, cluster, admin, keystore)", 2},
       {"unknown_key_in_edge", with_host("edge:\n  listenrs: []\n"), "edge.listenrs",
        "unknown key (known: listeners, tls, limits, debug, drain_timeout, inbound)", 3},
       {"duplicate_key", with_host("node: { name: a, name: b }\n"), "node.name", "duplicate key", 2},
@@ -37,30 +37,43 @@ const std::vector<ErrorCase>& cases() {
       {"top_level_not_a_map", "- a\n- b\n", "(top level)",
        "expected a map of sections (node, internet, ...)"},
       // --- not supported yet ---
-      {"keystore_refused", with_host("keystore: { listen: \"127.0.0.1:7002\" }\n"), "keystore",
-       "not supported yet: the keystore role (DKIM keys, secrets) is not built; remove this "
-       "section",
-       2},
-      {"router_dkim_refused", with_host("router:\n  dkim: { signing: true }\n"), "router.dkim",
-       "not supported yet: DKIM signing arrives with the keystore role; remove router.dkim "
-       "(outbound mail is not signed)",
+      {"keystore_etcd_not_yet", with_host("keystore: { backend: etcd }\n"), "keystore.backend",
+       "not supported yet: the etcd backend arrives with the cluster issue; use rocksdb", 2},
+      {"keystore_unknown_backend", with_host("keystore: { backend: vault }\n"),
+       "keystore.backend", "must be one of rocksdb (got \"vault\")", 2},
+      {"router_dkim_signing_needs_keys", with_host("router:\n  dkim: { signing: true }\n"),
+       "router.dkim.signing", "signing: true needs router.dkim.keys (domain: [selectors])", 3},
+      {"router_dkim_bad_selector",
+       with_host("router:\n  dkim: { keys: { example.com: [\"sel_1\"] } }\n"),
+       "router.dkim.keys.example.com[0]",
+       "not a DKIM selector \"sel_1\" (letters, digits, '-' and '.')", 3},
+      {"router_dkim_duplicate_selector",
+       with_host("router:\n  dkim: { keys: { example.com: [a, a] } }\n"),
+       "router.dkim.keys.example.com[1]", "duplicate selector \"a\"", 3},
+      {"router_dkim_empty_selectors", with_host("router:\n  dkim: { keys: { example.com: [] } }\n"),
+       "router.dkim.keys.example.com", "must list at least one selector", 3},
+      {"router_dkim_bad_canonicalization",
+       with_host("router:\n  dkim: { canonicalization: relaxed/loose }\n"),
+       "router.dkim.canonicalization",
+       "must be relaxed/relaxed, relaxed/simple, simple/relaxed or simple/simple (got "
+       "\"relaxed/loose\")",
        3},
+      {"router_dkim_headers_without_from",
+       with_host("router:\n  dkim: { headers: [To, Subject] }\n"), "router.dkim.headers",
+       "must include From (RFC 6376 5.4)", 3},
+      {"router_dkim_bad_header_name", with_host("router:\n  dkim: { headers: [From, \"X:Y\"] }\n"),
+       "router.dkim.headers[1]", "not a header field name \"X:Y\"", 3},
       {"edge_inbound_dnsbl_refused", with_host("edge:\n  inbound: { dnsbl: {} }\n"),
        "edge.inbound.dnsbl",
        "not supported yet: the inbound control edge.inbound.dnsbl is not built; remove it "
        "(until then unauthenticated clients may send only to internet.local_domains)",
        3},
-      {"cluster_keystores_refused", with_host("cluster: { keystores: [\"127.0.0.1:7002\"] }\n"),
-       "cluster.keystores",
-       "not supported yet: the keystore role is not built; remove cluster.keystores", 2},
-      {"relay_credentials_refused",
+      {"relay_credentials_with_password",
        with_host("router:\n  destinations:\n    isp:\n      smtp:\n        mode: relay\n"
                  "        relay: { hosts: [\"mail.isp:587\"], auth: required, "
-                 "credentials: relay-delta }\n"),
+                 "credentials: relay-delta, password: p }\n"),
        "router.destinations.isp.smtp.relay.credentials",
-       "not supported yet: keystore secrets arrive with the keystore role; use username and "
-       "password in this block for now",
-       7},
+       "names a keystore secret; remove username and password (the secret holds both)", 7},
       // --- values ---
       {"enum_typo",
        with_host("edge:\n  listeners:\n    - { name: mx, address: \"127.0.0.1:2525\" }\n"
@@ -179,7 +192,8 @@ const std::vector<ErrorCase>& cases() {
       {"relay_auth_needs_credentials",
        with_host("router:\n  destinations:\n    d:\n      smtp:\n        mode: relay\n"
                  "        relay: { hosts: [r.test], auth: required, username: u }\n"),
-       "router.destinations.d.smtp.relay.auth", "auth: required needs username and password", 7},
+       "router.destinations.d.smtp.relay.auth",
+       "auth: required needs credentials (a keystore secret) or username and password", 7},
       {"relay_auth_needs_tls",
        with_host("router:\n  destinations:\n    d:\n      smtp:\n        mode: relay\n"
                  "        relay: { hosts: [r.test], tls: none, auth: enabled, username: u, "

@@ -49,13 +49,26 @@ router:
         mode: relay
         relay: { hosts: ["mail.delta.nl:587", "[2001:db8::2]:465"], tls: starttls,
                  auth: required, username: u1, password: p1 }
+    via_secret:
+      smtp: { mode: relay, relay: { hosts: ["smtp.isp.test:587"], auth: required,
+                                    credentials: relay-delta } }
     demo:
       served_by: ["*"]
       maildir: { path: ./var/maildir }
   retry: { schedule: [1m, 90, 1h], max_age: 2d }
   delivery_concurrency: 12
+  dkim:
+    signing: true
+    keys: { MartDJ.nl.: [ed20240705, 202206] }
+    canonicalization: relaxed/simple
+    headers: [from, To, Subject]
+    oversign: [From, Subject]
+    expire_after: 7d
+keystore: { listen: "127.0.0.1:7102", backend: rocksdb, identity: /etc/postern/identity.key }
 cluster:
   routers: ["127.0.0.1:7101", "127.0.0.1:7201"]
+  keystores: ["127.0.0.1:7102", "127.0.0.1:7202"]
+  token_file: /run/postern/cluster.token
   nodes:   { demeter: "127.0.0.1:7101", hermes: "127.0.0.1:7201" }
 admin: { token_file: /run/postern/token }
 )";
@@ -113,7 +126,7 @@ TEST(LoadConfig, FullFile) {
   EXPECT_EQ(c.router.routes[0].domains, (std::vector<std::string>{"martdj.nl", "*.martdj.nl"}));
   EXPECT_EQ(c.router.routes[0].to, "mailstore");
   EXPECT_EQ(c.router.routes[2].domains, (std::vector<std::string>{"*"}));
-  ASSERT_EQ(c.router.destinations.size(), 4u);
+  ASSERT_EQ(c.router.destinations.size(), 5u);
 
   const Destination& mailstore = c.router.destinations.at("mailstore");
   EXPECT_EQ(mailstore.name, "mailstore");
@@ -195,6 +208,46 @@ TEST(LoadConfig, EveryDefault) {
   EXPECT_EQ(c.cluster.routers[0].to_string(), "127.0.0.1:7001");
   EXPECT_TRUE(c.cluster.nodes.empty());
   EXPECT_EQ(c.admin.token_file, "./var/admin.token");
+
+  EXPECT_FALSE(c.router.dkim.signing);
+  EXPECT_TRUE(c.router.dkim.keys.empty());
+  EXPECT_EQ(c.router.dkim.header_canon, DkimCanon::relaxed);
+  EXPECT_EQ(c.router.dkim.body_canon, DkimCanon::relaxed);
+  EXPECT_EQ(c.router.dkim.headers.size(), 12u);
+  EXPECT_EQ(c.router.dkim.headers.front(), "From");
+  EXPECT_EQ(c.router.dkim.oversign, std::vector<std::string>{"From"});
+  EXPECT_FALSE(c.router.dkim.expire_after.has_value());
+  EXPECT_EQ(c.keystore.listen.to_string(), "127.0.0.1:7002");
+  EXPECT_EQ(c.keystore.backend, KeystoreBackend::rocksdb);
+  EXPECT_EQ(c.keystore.identity, "./var/keystore/identity.key");
+  EXPECT_EQ(c.keystore.data_dir, "./var/keystore");
+  ASSERT_EQ(c.cluster.keystores.size(), 1u);  // defaults to [keystore.listen]
+  EXPECT_EQ(c.cluster.keystores[0].to_string(), "127.0.0.1:7002");
+  EXPECT_EQ(c.cluster.token_file, "./var/cluster.token");
+}
+
+TEST(LoadConfig, KeystoreAndSigning) {
+  const Config c = parse_config(kFull, "postern.yaml");
+  EXPECT_TRUE(c.router.dkim.signing);
+  ASSERT_EQ(c.router.dkim.keys.size(), 1u);
+  EXPECT_EQ(c.router.dkim.keys.at("martdj.nl"),
+            (std::vector<std::string>{"ed20240705", "202206"}));
+  EXPECT_EQ(c.router.dkim.header_canon, DkimCanon::relaxed);
+  EXPECT_EQ(c.router.dkim.body_canon, DkimCanon::simple);
+  EXPECT_EQ(c.router.dkim.headers, (std::vector<std::string>{"from", "To", "Subject"}));
+  EXPECT_EQ(c.router.dkim.oversign, (std::vector<std::string>{"From", "Subject"}));
+  EXPECT_EQ(c.router.dkim.expire_after, std::chrono::seconds(7 * 86400));
+  EXPECT_EQ(c.keystore.listen.to_string(), "127.0.0.1:7102");
+  EXPECT_EQ(c.keystore.identity, "/etc/postern/identity.key");
+  EXPECT_EQ(c.keystore.data_dir, "/srv/postern/keystore");
+  ASSERT_EQ(c.cluster.keystores.size(), 2u);
+  EXPECT_EQ(c.cluster.keystores[1].to_string(), "127.0.0.1:7202");
+  EXPECT_EQ(c.cluster.token_file, "/run/postern/cluster.token");
+  const auto& relay =
+      std::get<SmtpDestination>(c.router.destinations.at("via_secret").kind).relay;
+  EXPECT_EQ(relay.credentials, "relay-delta");
+  EXPECT_TRUE(relay.username.empty());
+  EXPECT_TRUE(relay.password.empty());
 }
 
 TEST(LoadConfig, DerivedDefaultsFollowTheirSource) {
