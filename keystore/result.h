@@ -20,6 +20,9 @@ enum class Errc {
   tampered,               // password file: right password, but the contents were altered
   unsupported_key,        // a key type or size the keystore does not handle
   resource,               // guarded memory or a crypto primitive could not be had
+  not_found,              // no NEK, key or secret of that name (vault.h)
+  already_exists,         // creating over an existing name without overwrite (vault.h)
+  no_credstore,           // a DKIM or secret operation before create_credstore (vault.h)
 };
 
 struct Error {

@@ -1,0 +1,159 @@
+// KeyVault: the keystore's logic, between the gRPC services (keystore/service/) and the
+// cryptographic core (nek, seal, dkim_key, identity, password_wrap, bundle) over a Store.
+//
+// State and storage (all values sealed, see store.h):
+//   kind "nek"       name NEKNAME            value: the NEK wrapped by the node Identity (PKNW)
+//   kind "credstore" name "default"          value: which NEK seals the entries, sealed (PKSE)
+//                                            under that NEK so it cannot be pointed elsewhere
+//   kind "dkim"      name DOMAIN 0x00 SEL    value: PKCS#8 DER + metadata, sealed under the
+//                                            credstore NEK (AD binds kind and name)
+//   kind "secret"    name NAME               value: username + value + time, sealed likewise
+// NEKs are unwrapped once at open() and kept in guarded memory. DKIM keys are opened on first
+// use and cached (OpenSSL EVP keys; wiped by OpenSSL when freed); a delete or overwrite drops
+// the cached key. Nothing secret is ever logged or put in an Error message.
+//
+// Contract:
+// - Every mutating call is durable when it returns success (Store::put/remove) and changes
+//   nothing when it fails (a new key is generated and sealed before anything is stored).
+// - Names: NEK names per nek.h; domains lower-case A-labels without trailing dot (input is
+//   normalized: "Example.COM." -> "example.com"); selectors RFC 6376 3.1 (labels of letters,
+//   digits and '-'); secret names 1..128 bytes of [A-Za-z0-9._@+-].
+// - Errors (Errc): invalid_argument (bad name, bits, PEM, password, digest size),
+//   not_found (no such NEK / key / secret), already_exists (create over an existing name,
+//   import of a different key without overwrite), no_credstore (DKIM or secret operation
+//   before create_credstore), wrong_password / tampered / authentication_failed / malformed
+//   (imported files), resource (storage failure, guarded memory).
+// - Every method may be called from several threads at once; sign() takes no exclusive lock
+//   on the hot path once the key is cached.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keystore/dkim_key.h"
+#include "keystore/identity.h"
+#include "keystore/password_wrap.h"
+#include "keystore/result.h"
+#include "keystore/secret_bytes.h"
+#include "keystore/store.h"
+
+namespace postern::keystore {
+
+struct NekInfo {
+  std::string name;
+  std::string fingerprint;  // grouped hex (nek.h)
+};
+
+struct CredstoreInfo {
+  std::string nek;
+  std::string nek_fingerprint;
+  uint32_t dkim_keys = 0;
+  uint32_t secrets = 0;
+};
+
+struct DkimKeyInfo {
+  std::string domain;
+  std::string selector;
+  KeyType type = KeyType::rsa;
+  int bits = 0;               // RSA modulus bits; 256 for Ed25519
+  std::string fingerprint;    // DkimKey::fingerprint()
+  std::string dns_name;       // SELECTOR._domainkey.DOMAIN
+  std::string dns_value;      // DkimKey::dns_record()
+  int64_t created_unix = 0;   // when created or first imported here (kept across transfer)
+};
+
+struct SecretInfo {
+  std::string name;
+  std::string username;
+  int64_t updated_unix = 0;
+};
+
+struct SecretValue {
+  std::string username;
+  SecretBytes value;
+};
+
+struct Signed {
+  std::string algorithm;  // "rsa-sha256" | "ed25519-sha256"
+  std::string signature;  // raw b= bytes
+};
+
+// How a DKIM bundle is protected (bundle.h): a password, or sealed for another keystore's
+// identity (its raw 32-byte X25519 public key).
+struct BundleProtection {
+  std::optional<std::string> password;
+  std::optional<std::string> recipient_public_key;
+  PasswordLimits limits = PasswordLimits::moderate();  // password bundles only
+};
+
+struct ExportedBundle {
+  std::string content;                // the bundle file (public: safe to store and send)
+  std::vector<DkimKeyInfo> keys;      // what it holds
+};
+
+struct BundleImport {
+  std::vector<DkimKeyInfo> imported;   // new or replaced
+  std::vector<DkimKeyInfo> unchanged;  // present already with the same key
+};
+
+class KeyVault {
+ public:
+  using Now = std::function<int64_t()>;  // unix seconds; injectable for tests
+
+  // Loads every NEK from `store` and unwraps it with `identity`. A NEK that does not unwrap
+  // (another identity's data dir) fails the open with authentication_failed naming the NEK.
+  static Result<std::unique_ptr<KeyVault>> open(Store& store, Identity identity, Now now = {});
+
+  virtual ~KeyVault() = default;
+
+  virtual const Identity& identity() const = 0;
+
+  // NEKs.
+  virtual Result<NekInfo> create_nek(std::string_view name) = 0;
+  virtual Result<std::vector<NekInfo>> list_neks() = 0;
+  virtual Result<std::string> export_nek(std::string_view name, std::string_view password,
+                                         PasswordLimits limits = PasswordLimits::moderate()) = 0;
+  // Same name and key already present: succeeds (idempotent). Same name, other key: needs
+  // overwrite, and is refused while the NEK seals the credential store.
+  virtual Result<NekInfo> import_nek(std::string_view file, std::string_view password,
+                                     bool overwrite) = 0;
+
+  // The credential store (one per keystore).
+  virtual Result<CredstoreInfo> create_credstore(std::string_view nek_name) = 0;
+  virtual Result<CredstoreInfo> credstore() = 0;
+
+  // DKIM keys.
+  virtual Result<DkimKeyInfo> create_dkim(std::string_view domain, std::string_view selector,
+                                          KeyType type, int bits) = 0;
+  virtual Result<DkimKeyInfo> import_dkim(std::string_view domain, std::string_view selector,
+                                          std::string_view pem, bool overwrite) = 0;
+  // Sorted by domain, then selector. An empty filter lists all.
+  virtual Result<std::vector<DkimKeyInfo>> list_dkim(std::string_view domain = {}) = 0;
+  virtual Result<DkimKeyInfo> dkim_info(std::string_view domain, std::string_view selector) = 0;
+  virtual Result<bool> delete_dkim(std::string_view domain, std::string_view selector) = 0;
+  // Every key matching the filters (empty = all); not_found when none matches.
+  virtual Result<ExportedBundle> export_dkim_bundle(std::string_view domain,
+                                                    std::string_view selector,
+                                                    const BundleProtection& protection) = 0;
+  // Password bundles need `password`; bundles sealed for this identity ignore it.
+  virtual Result<BundleImport> import_bundle(std::string_view content, std::string_view password,
+                                             bool overwrite) = 0;
+
+  // Secrets.
+  virtual Result<SecretInfo> set_secret(std::string_view name, std::string_view username,
+                                        std::string_view value) = 0;
+  virtual Result<std::vector<SecretInfo>> list_secrets() = 0;
+  virtual Result<SecretValue> get_secret(std::string_view name) = 0;
+  virtual Result<bool> delete_secret(std::string_view name) = 0;
+
+  // The signing oracle: `digest` is the 32-byte SHA-256 of the DKIM header-hash input.
+  virtual Result<Signed> sign(std::string_view domain, std::string_view selector,
+                              std::string_view digest) = 0;
+};
+
+}  // namespace postern::keystore
