@@ -18,6 +18,10 @@
 // - Names: NEK names per nek.h; domains lower-case A-labels without trailing dot (input is
 //   normalized: "Example.COM." -> "example.com"); selectors RFC 6376 3.1 (labels of letters,
 //   digits and '-'); secret names 1..128 bytes of [A-Za-z0-9._@+-].
+//   Selectors are lower-cased like domains (DNS names compare case-insensitively), in every
+//   call including sign(); rules in names.h. Secrets: username 0..1024 bytes, value
+//   1..16384 bytes (vault_entries.h). create_dkim: RSA bits 1024 | 2048 | 4096, Ed25519 0
+//   (or 256). delete_* return false when there was nothing to delete.
 // - Errors (Errc): invalid_argument (bad name, bits, PEM, password, digest size),
 //   not_found (no such NEK / key / secret), already_exists (create over an existing name,
 //   import of a different key without overwrite), no_credstore (DKIM or secret operation
