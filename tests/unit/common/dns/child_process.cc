@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -73,6 +74,18 @@ uint16_t ChildProcess::await_port(const std::string& prefix, std::chrono::millis
     if (line->rfind(prefix + " ", 0) == 0) return static_cast<uint16_t>(std::stoi(line->substr(prefix.size() + 1)));
   }
   throw std::runtime_error("fixture did not report \"" + prefix + " <port>\"");
+}
+
+bool ChildProcess::write_line(const std::string& line) {
+  const std::string data = line + "\n";
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = write(stdin_fd_, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
 }
 
 std::string source_path(const std::string& relative) {

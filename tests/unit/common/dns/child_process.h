@@ -27,6 +27,9 @@ class ChildProcess {
   uint16_t await_port(const std::string& prefix = "PORT",
                       std::chrono::milliseconds timeout = std::chrono::seconds(20));
   pid_t pid() const { return pid_; }
+  // Writes `line` and "\n" to the child's stdin (fixtures that take commands, e.g. the etcd
+  // cluster's "stop 0"); false when the child has gone. Callers ignore SIGPIPE.
+  bool write_line(const std::string& line);
 
  private:
   pid_t pid_ = -1;
