@@ -15,6 +15,12 @@ std::string resolve_server(const CtlOptions& options, const config::Config* conf
   return "127.0.0.1:7001";
 }
 
+std::string resolve_keystore_server(const CtlOptions& options, const config::Config* config) {
+  if (!options.server.empty()) return options.server;
+  if (config) return config->keystore.listen.to_string();
+  return "127.0.0.1:7002";
+}
+
 std::string read_token_file(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {

@@ -1,6 +1,7 @@
 // Where posternctl connects and which admin token it presents.
 //
-// Server: --server, else router.listen of --config, else 127.0.0.1:7001.
+// Server: --server, else router.listen of --config, else 127.0.0.1:7001 (keymgmt:
+// keystore.listen, else 127.0.0.1:7002).
 // Token:  --token-file, else $POSTERN_ADMIN_TOKEN, else admin.token_file of --config.
 // posternctl never creates a token file (only the router does); a missing one is an error
 // that says where it looked.
@@ -25,6 +26,8 @@ struct AdminToken {
 };
 
 std::string resolve_server(const CtlOptions& options, const config::Config* config);
+// For `keymgmt`: --server, else keystore.listen of --config, else 127.0.0.1:7002.
+std::string resolve_keystore_server(const CtlOptions& options, const config::Config* config);
 
 // `env_token` is getenv("POSTERN_ADMIN_TOKEN") (nullptr when unset). Throws
 // std::runtime_error when no source gives a token, naming the sources tried.

@@ -72,4 +72,10 @@ std::string read_new_password() {
   return password;
 }
 
+std::string read_password(const char* prompt_text) {
+  std::string password = isatty(STDIN_FILENO) ? prompt(prompt_text) : read_line();
+  if (password.empty()) throw std::runtime_error("empty password refused");
+  return password;
+}
+
 }  // namespace postern::services

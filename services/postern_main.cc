@@ -1,4 +1,4 @@
-// postern: the server binary. `postern edge|router|all --config FILE` runs roles;
+// postern: the server binary. `postern edge|router|keystore|all --config FILE` runs roles;
 // `postern check-config FILE` validates a file; `postern hash-password` makes an Argon2id hash.
 //
 // SECURITY: this main only wires things together. It reads the config file (trusted: written by
@@ -6,9 +6,12 @@
 // password from the terminal or stdin (never echoed, never logged, wiped after hashing). The
 // roles it starts face untrusted input themselves (see edge/edge_node.h, router/router_node.h).
 // It needs no privileges: ports below 1024 come from the deployment (CAP_NET_BIND_SERVICE or a
-// Service port mapping), never from running as root. Exit codes: 0 ok, 1 runtime failure
-// (bind, RocksDB, ...), 2 configuration or usage error.
+// Service port mapping), never from running as root. With the keystore role it first sets up
+// OpenSSL's secure heap (CRYPTO_secure_malloc_init), so OpenSSL keeps DKIM private keys in
+// locked memory apart from the normal heap; when the heap cannot be had it goes on without.
+// Exit codes: 0 ok, 1 runtime failure (bind, RocksDB, ...), 2 configuration or usage error.
 #include <CLI/CLI.hpp>
+#include <openssl/crypto.h>
 
 #include <iostream>
 #include <string>
@@ -61,6 +64,18 @@ int hash_password() {
 #endif
 }
 
+// OpenSSL's secure heap for private keys (their BIGNUMs and Ed25519 seeds): 8 MiB holds
+// thousands of RSA-4096 keys. Must run before OpenSSL allocates any key. Returns the log line.
+std::string init_secure_heap() {
+  constexpr size_t kSecureHeapBytes = 8u << 20;
+  constexpr size_t kSecureHeapMinBlock = 32;
+  switch (CRYPTO_secure_malloc_init(kSecureHeapBytes, kSecureHeapMinBlock)) {
+    case 1: return "OpenSSL secure heap: 8 MiB, locked";
+    case 2: return "OpenSSL secure heap: 8 MiB, not locked (mlock refused)";
+    default: return "";
+  }
+}
+
 int run(Role role, const std::string& config_path, const std::string& log_level) {
   postern::config::Config config;
   try {
@@ -70,7 +85,10 @@ int run(Role role, const std::string& config_path, const std::string& log_level)
     std::cerr << e.what() << "\n";
     return kExitConfig;
   }
+  const std::string secure_heap =
+      role == Role::keystore || role == Role::all ? init_secure_heap() : "";
   postern::log::init(log_level);
+  if (!secure_heap.empty()) postern::log::get("postern")->info("{}", secure_heap);
   return postern::services::run_roles(role, config);
 }
 
@@ -84,12 +102,13 @@ int main(int argc, char** argv) {
   std::string config_path;
   std::string log_level = "info";
   const std::pair<const char*, Role> roles[] = {
-      {"edge", Role::edge}, {"router", Role::router}, {"all", Role::all}};
+      {"edge", Role::edge}, {"router", Role::router}, {"keystore", Role::keystore},
+      {"all", Role::all}};
   std::vector<std::pair<CLI::App*, Role>> role_commands;
   for (const auto& [name, role] : roles) {
-    auto* cmd = app.add_subcommand(name, std::string("run the ") +
-                                             (role == Role::all ? "router and edge roles"
-                                                                : std::string(name) + " role"));
+    const std::string what =
+        role == Role::all ? "keystore, router and edge roles" : std::string(name) + " role";
+    auto* cmd = app.add_subcommand(name, "run the " + what);
     cmd->add_option("-c,--config", config_path, "postern.yaml")->required();
     cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

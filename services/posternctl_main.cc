@@ -1,5 +1,6 @@
 // posternctl: the admin CLI. `posternctl [--server HOST:PORT] [--token-file F | --config FILE]
-// queue list|show ID|retry ID|delete ID`, and `posternctl health [--server HOST:PORT]`.
+// queue list|show ID|retry ID|delete ID`, `posternctl keymgmt ...` (the keystore's admin verbs,
+// services/ctl_keymgmt.h), and `posternctl health [--server HOST:PORT]`.
 //
 // SECURITY: posternctl holds the admin token (read from a file or the environment, never from
 // the command line where `ps` would show it) and sends it only as gRPC metadata
@@ -18,6 +19,7 @@
 
 #include "common/config/config.h"
 #include "services/ctl_commands.h"
+#include "services/ctl_keymgmt.h"
 #include "services/ctl_target.h"
 
 namespace {
@@ -36,8 +38,8 @@ int main(int argc, char** argv) {
   CtlOptions options;
   int timeout_seconds = 10;
   app.add_option("--server", options.server,
-                 "router gRPC address HOST:PORT (default: router.listen from --config, else "
-                 "127.0.0.1:7001)");
+                 "server gRPC address HOST:PORT (default from --config: router.listen, for "
+                 "keymgmt keystore.listen; else 127.0.0.1:7001, keymgmt 127.0.0.1:7002)");
   app.add_option("--token-file", options.token_file,
                                    "admin token file (default: $POSTERN_ADMIN_TOKEN, else "
                                    "admin.token_file from --config)");
@@ -59,6 +61,8 @@ int main(int argc, char** argv) {
   retry->add_option("id", queue_id, "queue id")->required();
   auto* del = queue->add_subcommand("delete", "remove a message: no delivery, no DSN");
   del->add_option("id", queue_id, "queue id")->required();
+
+  const postern::services::KeymgmtCommands keymgmt(app);
 
   std::string service;
   auto* health = app.add_subcommand("health", "gRPC health check of a router (grpc.health.v1)");
@@ -82,9 +86,10 @@ int main(int argc, char** argv) {
   const postern::config::Config* cfg = config ? &*config : nullptr;
 
   CtlConnection c;
-  c.server = postern::services::resolve_server(options, cfg);
+  c.server = keymgmt.parsed() ? postern::services::resolve_keystore_server(options, cfg)
+                              : postern::services::resolve_server(options, cfg);
   c.timeout = std::chrono::seconds(timeout_seconds);
-  if (queue->parsed()) {
+  if (queue->parsed() || keymgmt.parsed()) {
     try {
       c.token = postern::services::resolve_token(options, std::getenv("POSTERN_ADMIN_TOKEN"), cfg);
     } catch (const std::exception& e) {
@@ -99,5 +104,6 @@ int main(int argc, char** argv) {
   if (retry->parsed()) return postern::services::queue_retry(c, queue_id);
   if (del->parsed()) return postern::services::queue_delete(c, queue_id);
   if (health->parsed()) return postern::services::health(c, service);
+  if (keymgmt.parsed()) return keymgmt.run(c);
   return 1;
 }

@@ -4,10 +4,14 @@
 #include <exception>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 
 #include "common/log/log.h"
 #include "edge/edge_node.h"
 #include "router/router_node.h"
+#ifdef POSTERN_HAVE_KEYSTORE
+#include "keystore/service/keystore_node.h"
+#endif
 #include "services/describe.h"
 #include "services/signals.h"
 
@@ -16,26 +20,45 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+#ifdef POSTERN_HAVE_KEYSTORE
+using KeystoreNode = keystore::service::KeystoreNode;
+#else
+// This build has no keystore (keystore/ not built): the role refuses to start.
+struct KeystoreNode {
+  explicit KeystoreNode(const config::Config&) {
+    throw std::runtime_error("the keystore role is not built into this binary");
+  }
+  void start() {}
+  void shutdown(std::chrono::steady_clock::time_point) {}
+};
+#endif
+
 struct Running {
+  std::unique_ptr<KeystoreNode> keystore;
   std::unique_ptr<router::RouterNode> router;
   std::unique_ptr<edge::EdgeNode> edge;
 
-  // Edge first: it stops taking mail that would need the router; then the router flushes.
+  // Edge first: it stops taking mail that would need the router; then the router flushes;
+  // the keystore last, as routers may sign until they stop.
   void shutdown(Clock::time_point deadline) {
     if (edge) edge->shutdown(deadline);
     edge.reset();
     if (router) router->shutdown(deadline);
     router.reset();
+    if (keystore) keystore->shutdown(deadline);
+    keystore.reset();
   }
 };
 
 bool has_edge(Role r) { return r == Role::edge || r == Role::all; }
 bool has_router(Role r) { return r == Role::router || r == Role::all; }
+bool has_keystore(Role r) { return r == Role::keystore || r == Role::all; }
 
 const char* role_name(Role r) {
   switch (r) {
     case Role::edge: return "edge";
     case Role::router: return "router";
+    case Role::keystore: return "keystore";
     case Role::all: return "all";
   }
   return "?";
@@ -62,6 +85,12 @@ int run_roles(Role role, const config::Config& config) {
   const auto drain = config.edge.drain_timeout;
 
   try {
+    if (has_keystore(role)) {
+      running.keystore = std::make_unique<KeystoreNode>(config);
+      running.keystore->start();
+      log->info("keystore ready: grpc on {} (data in {})", config.keystore.listen.to_string(),
+                config.keystore.data_dir);
+    }
     if (has_router(role)) {
       running.router = std::make_unique<router::RouterNode>(config);
       running.router->start();

@@ -19,7 +19,7 @@ import sys
 
 import yaml
 
-from .net import LOOPBACK, free_port, wait_for_port
+from .net import LOOPBACK, free_port, wait_for_port, wait_until
 from .passwords import argon2id_hash
 
 POSTERN_BIN = os.environ.get("POSTERN_BIN", "postern")
@@ -41,6 +41,7 @@ class NodeConfig:
         self.workdir = workdir
         self.listener_ports = {n: free_port() for n in ("mx", "submission", "submissions")}
         self.router_port = free_port()
+        self.keystore_port = free_port()  # `postern keystore` and `all` (issue 3)
         self.local_domains = []
         self.routes = []
         self.destinations = {}
@@ -65,6 +66,7 @@ class NodeConfig:
                 "retry": {"schedule": ["1s"], "max_age": "1h"},
             },
             "admin": {"token_file": self.path("admin.token")},
+            "keystore": {"listen": f"{LOOPBACK}:{self.keystore_port}"},
         }
 
     def _addr(self, listener):
@@ -102,11 +104,15 @@ class NodeConfig:
 class Postern:
     """One `postern <role> --config FILE` process."""
 
-    def __init__(self, role, config, name=None):
+    def __init__(self, role, config, name=None, *, prefix=(), probe=None):
         self.role = role
         self.config = config
         self.name = name or f"postern-{role}"
         self.proc = None
+        # netlab (tests/support/netlab.py): `prefix` is put before the command (e.g. `ip netns
+        # exec NS`), `probe(port) -> bool` replaces "accepts on 127.0.0.1" while starting.
+        self.prefix = list(prefix)
+        self.probe = probe
         self.log_path = config.path(f"{self.name}.log")
         self.config_path = None
 
@@ -127,6 +133,8 @@ class Postern:
             ports += [self.port(n) for n in self.config.listener_ports]
         if self.role in ("router", "all"):
             ports.append(self.router_port)
+        if self.role in ("keystore", "all"):
+            ports.append(self.config.keystore_port)
         return ports
 
     def start(self):
@@ -135,13 +143,17 @@ class Postern:
         log.write(f"=== start {self.role} ===\n".encode())
         log.flush()
         self.proc = subprocess.Popen(
-            [POSTERN_BIN, self.role, "--config", self.config_path],
+            [*self.prefix, POSTERN_BIN, self.role, "--config", self.config_path],
             cwd=self.config.workdir, stdin=subprocess.DEVNULL, stdout=log,
             stderr=subprocess.STDOUT)
         log.close()
         try:
             for port in self._ports_to_await():
-                wait_for_port(port, START_TIMEOUT, alive=self._check_alive)
+                if self.probe is not None:
+                    wait_until(lambda: self._check_alive() or self.probe(port), START_TIMEOUT,
+                               f"{self.name} to accept connections on port {port}", interval=0.05)
+                else:
+                    wait_for_port(port, START_TIMEOUT, alive=self._check_alive)
         except BaseException:
             self.kill()
             self.dump_log()
@@ -218,6 +230,24 @@ def posternctl(config, *args, token_file=None, server=None, timeout=30):
            "--server", server or f"{LOOPBACK}:{config.router_port}",
            "--token-file", token_file or config.path("admin.token"), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def keymgmt(config, *args, token_file=None, server=None, input=None, timeout=120):
+    """Runs `posternctl keymgmt ARGS` against the node's keystore (keystore.listen) with the
+    admin token; `input` feeds stdin (passwords). Returns the CompletedProcess (text)."""
+    cmd = [POSTERNCTL_BIN,
+           "--server", server or f"{LOOPBACK}:{config.keystore_port}",
+           "--token-file", token_file or config.path("admin.token"), "keymgmt", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input,
+                          stdin=None if input is not None else subprocess.DEVNULL)
+
+
+def cluster_token(config):
+    """The cluster token a node created (cluster.token_file, default <data_dir>/cluster.token)."""
+    path = config.data.get("cluster", {}).get("token_file") or os.path.join(
+        config.data["node"]["data_dir"], "cluster.token")
+    with open(path) as f:
+        return f.read().strip()
 
 
 def check_config(path, cwd=None, timeout=30):

@@ -70,6 +70,17 @@ TEST_F(CtlTarget, ServerDefaultsToTheRouterDefault) {
   EXPECT_EQ(resolve_server(CtlOptions{}, nullptr), resolve_server(CtlOptions{}, &defaults));
 }
 
+TEST_F(CtlTarget, KeymgmtServerIsTheKeystore) {
+  CtlOptions o;
+  EXPECT_EQ(resolve_keystore_server(o, nullptr), "127.0.0.1:7002");
+  config_.keystore.listen = config::HostPort{"127.0.0.9", 7124};
+  EXPECT_EQ(resolve_keystore_server(o, &config_), "127.0.0.9:7124");
+  o.server = "10.0.0.1:9000";
+  EXPECT_EQ(resolve_keystore_server(o, &config_), "10.0.0.1:9000");
+  const config::Config defaults;
+  EXPECT_EQ(resolve_keystore_server(CtlOptions{}, &defaults), "127.0.0.1:7002");
+}
+
 // -- token: order --
 
 TEST_F(CtlTarget, TokenFileFlagWinsOverEnvironmentAndConfig) {

@@ -1,0 +1,97 @@
+// Wiring of the keystore role; every decision lives in the pieces it connects.
+#include "keystore/service/keystore_node.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <stdexcept>
+
+#include "common/log/log.h"
+#include "keystore/identity.h"
+#include "keystore/rocksdb_store.h"
+#include "keystore/service/key_management_service.h"
+#include "keystore/service/signing_service.h"
+#include "keystore/vault.h"
+
+namespace postern::keystore::service {
+namespace {
+
+// Requests are small (a PEM key, a bundle of a few keys); bundles of many keys fit easily.
+constexpr int kMaxGrpcMessageBytes = 16 << 20;
+
+template <class T>
+T opened(Result<T> result, const std::string& what) {
+  if (!result.ok()) throw std::runtime_error("keystore: " + what + ": " + result.error().message);
+  return std::move(result).value();
+}
+
+}  // namespace
+
+// Declared in dependency order: destruction runs bottom-up, so the server goes before the
+// services, the services (and the admin worker) before the vault, the vault before the store.
+struct KeystoreNode::Impl {
+  explicit Impl(const config::Config& c)
+      : config(c),
+        log(log::get("keystore")),
+        store(opened(RocksDbStore::open(config.keystore.data_dir),
+                     "cannot open storage in " + config.keystore.data_dir)),
+        vault(opened(KeyVault::open(*store, opened(Identity::load_or_create(
+                                                       config.keystore.identity),
+                                                   "identity " + config.keystore.identity)),
+                     "cannot open the vault in " + config.keystore.data_dir)),
+        signing(*vault, config::load_or_create_cluster_token(config)),
+        management(*vault, config::load_or_create_admin_token(config), config.node.name) {}
+
+  const config::Config config;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<RocksDbStore> store;
+  std::unique_ptr<KeyVault> vault;
+  SigningService signing;
+  KeyManagementService management;
+  std::unique_ptr<grpc::Server> server;
+  bool stopped = false;
+};
+
+KeystoreNode::KeystoreNode(const config::Config& config) : impl_(std::make_unique<Impl>(config)) {}
+
+KeystoreNode::~KeystoreNode() {
+  if (!impl_->stopped) shutdown(std::chrono::steady_clock::now());
+}
+
+void KeystoreNode::start() {
+  Impl& s = *impl_;
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string address = s.config.keystore.listen.to_string();
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
+  // A second keystore on the same address must fail, not silently share the port.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.RegisterService(&s.signing);
+  builder.RegisterService(&s.management);
+  s.server = builder.BuildAndStart();
+  if (!s.server || port == 0) throw std::runtime_error("keystore: cannot listen on " + address);
+  if (auto* health = s.server->GetHealthCheckService()) {
+    health->SetServingStatus("postern.v1.Keystore", true);
+    health->SetServingStatus("postern.v1.KeyManagement", true);
+  }
+  s.log->info("keystore {} listening on {} (identity {}, data in {})", s.config.node.name,
+              address, s.vault->identity().public_key_base64(), s.config.keystore.data_dir);
+}
+
+void KeystoreNode::shutdown(std::chrono::steady_clock::time_point deadline) {
+  Impl& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  if (s.server) {
+    if (auto* health = s.server->GetHealthCheckService()) health->Shutdown();  // NOT_SERVING
+    s.server->Shutdown(std::chrono::system_clock::now() +
+                       std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                           deadline - std::chrono::steady_clock::now()));
+    s.server->Wait();
+  }
+  s.log->info("keystore stopped");
+}
+
+}  // namespace postern::keystore::service
