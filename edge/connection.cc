@@ -50,16 +50,26 @@ std::string escape(std::string_view bytes, std::size_t max = 512) {
   return out;
 }
 
+SessionSettings settings_for(const ListenerContext& listener, const PolicyIo& policy) {
+  SessionSettings s = listener.settings;
+  if (policy.snapshot) {
+    s.inbound = policy.snapshot->inbound;
+    s.directory = policy.snapshot->directory;
+  }
+  return s;
+}
+
 }  // namespace
 
 Connection::Connection(tcp::socket socket, const ListenerContext& listener, std::string session_id,
-                       inbound::AuthContext* auth)
+                       inbound::AuthContext* auth, PolicyIo policy)
     : socket_(std::move(socket)),
       listener_(listener),
-      session_(listener.settings, peer_address(socket_), std::move(session_id),
+      session_(settings_for(listener, policy), peer_address(socket_), std::move(session_id),
                [] { return std::chrono::system_clock::now(); }),
       peer_(peer_address(socket_)),
       auth_(auth),
+      policy_(std::move(policy)),
       timer_(socket_.get_executor()) {
   timer_.expires_at(Clock::time_point::max());
 }
@@ -252,6 +262,7 @@ asio::awaitable<void> Connection::run() {
   Step step = session_.on_connect(tls_description);
 
   while (!closed_) {
+    log_policy();
     log_replies(step);
     for (const auto& r : step.replies) out_ += r.wire();
     step.replies.clear();
@@ -268,6 +279,11 @@ asio::awaitable<void> Connection::run() {
           consume(r.consumed);
           if (r.event) {
             log_line(*r.event);
+            // More input already here before our reply: pipelining, allowed only after EHLO
+            // offered it (RFC 2920); postscreen's "pipelining" test.
+            if (!pending().empty() && !session_.pipelining_allowed() &&
+                !session_.expects_auth_response())
+              session_.note_pipelining_violation();
             next = session_.on_line(*r.event);
             break;
           }
@@ -383,6 +399,22 @@ asio::awaitable<void> Connection::run() {
           listener_.log->warn("{} DMARC evaluation not recorded: {}", session_.session_id(),
                               stored.error);
         step = session_.on_dmarc_recorded();
+        break;
+      }
+      case Next::check_client: {
+        step = co_await check_client();
+        break;
+      }
+      case Next::check_sender: {
+        co_await flush(limits.idle_timeout);
+        disarm();
+        step = co_await check_sender();
+        break;
+      }
+      case Next::check_greylist: {
+        co_await flush(limits.idle_timeout);
+        disarm();
+        step = co_await check_greylist();
         break;
       }
       case Next::submit: {

@@ -18,8 +18,11 @@
 
 #include "common/log/log.h"
 #include "common/smtp/codec/line_reader.h"
+#include "common/ratelimit/concurrency_limiter.h"
 #include "edge/credential_verifier.h"
+#include "edge/greylist_client.h"
 #include "edge/inbound/authenticator.h"
+#include "edge/policy_state.h"
 #include "edge/session.h"
 #include "edge/submitter.h"
 
@@ -35,12 +38,20 @@ struct ListenerContext {
   std::shared_ptr<spdlog::logger> log;
 };
 
+// The inbound controls' I/O for one connection (issue 5).
+struct PolicyIo {
+  std::shared_ptr<const PolicySnapshot> snapshot;  // taken at accept; null: no controls
+  dns::Resolver* resolver = nullptr;  // this io_context's; null: no DNS checks (fail open)
+  GreylistClient* greylist = nullptr;  // null: greylisting answers "error" (fail open)
+};
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // `auth`: sender authentication on this connection's io_context; nullptr when the edge
-  // runs no checks (then a session never asks for them).
+  // runs no checks (then a session never asks for them). `policy`: the inbound controls; its
+  // snapshot's edge.inbound replaces the listener's for this session.
   Connection(boost::asio::ip::tcp::socket socket, const ListenerContext& listener,
-             std::string session_id, inbound::AuthContext* auth = nullptr);
+             std::string session_id, inbound::AuthContext* auth = nullptr, PolicyIo policy = {});
 
   // The whole life of the connection: greeting to close. Never throws for network errors.
   boost::asio::awaitable<void> run();
@@ -76,6 +87,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void log_line(const smtp::codec::LineEvent& ev) const;
   void log_replies(const Step& step) const;
   boost::asio::awaitable<Step> authenticate_message();
+  // Inbound controls (connection_policy.cc).
+  boost::asio::awaitable<Step> check_client();
+  boost::asio::awaitable<Step> check_sender();
+  boost::asio::awaitable<Step> check_greylist();
+  void log_policy();
 
   boost::asio::ip::tcp::socket socket_;
   std::unique_ptr<TlsStream> tls_;
@@ -89,6 +105,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   inbound::AuthContext* auth_ = nullptr;
   std::shared_ptr<inbound::PendingIprev> iprev_;  // started at connect
   inbound::StartedSpf spf_;                       // started at MAIL FROM
+  PolicyIo policy_;
+  std::optional<ratelimit::ConcurrencyLimiter::Guard> session_slot_;  // connection.max_per_ip
 
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();

@@ -1,6 +1,7 @@
 #include "edge/edge_node.h"
 
 #include "edge/credential_verifier.h"
+#include "edge/greylist_client.h"
 #include "edge/grpc_submitter.h"
 #include "edge/server.h"
 
@@ -15,11 +16,15 @@ struct EdgeNode::Impl {
                       : config.cluster.routers,
                   config.node.name),
         verifier(config.directory),
-        server(config, submitter, verifier) {}
+        greylist(config.cluster.routers.empty()
+                     ? std::vector<config::HostPort>{config.router.listen}
+                     : config.cluster.routers),
+        server(config, submitter, verifier, 2, &greylist) {}
 
   config::Config config;  // owned copy: sessions refer to it for their whole life
   GrpcSubmitter submitter;
   DirectoryVerifier verifier;
+  GrpcGreylistClient greylist;
   EdgeServer server;
 };
 
@@ -28,6 +33,8 @@ EdgeNode::EdgeNode(const config::Config& config) : impl_(std::make_unique<Impl>(
 EdgeNode::~EdgeNode() = default;
 
 void EdgeNode::start() { impl_->server.start(); }
+
+void EdgeNode::reload(const config::Config& config) { impl_->server.reload(config); }
 
 void EdgeNode::shutdown(std::chrono::steady_clock::time_point deadline) {
   impl_->server.shutdown(deadline);

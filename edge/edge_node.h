@@ -29,6 +29,11 @@ class EdgeNode {
   // rest and close. Returns when every session is gone and the threads are joined.
   void shutdown(std::chrono::steady_clock::time_point deadline);
 
+  // SIGHUP: new sessions use `config`'s edge.inbound (lists, weights, thresholds) and
+  // directory; open sessions keep theirs and are not interrupted. `config` must come from
+  // load_config() (a config that fails to load never reaches here: the old one stays).
+  void reload(const config::Config& config);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

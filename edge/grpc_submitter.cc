@@ -44,6 +44,7 @@ v1::SubmitHeader make_header(const SubmitRequest& r, const std::string& edge_nod
   client->set_tls(r.client.tls);
   client->set_edge_node(edge_node);
   client->set_listener(r.client.listener);
+  client->set_trusted_network(r.client.trusted_network);
   h.set_size(r.message.size());
   for (const auto& e : r.dmarc_evaluations) h.add_dmarc_evaluations(e);
   return h;

@@ -26,6 +26,7 @@
 #include "common/tls/context.h"
 #include "edge/connection.h"
 #include "edge/inbound/authenticator.h"
+#include "edge/policy_state.h"
 
 namespace postern::edge {
 namespace asio = boost::asio;
@@ -60,6 +61,7 @@ struct EdgeServer::Impl {
   const config::Config& config;
   Submitter& submitter;
   CredentialVerifier& verifier;
+  GreylistClient* greylist = nullptr;
   std::shared_ptr<spdlog::logger> log = log::get("edge");
 
   std::vector<std::unique_ptr<asio::io_context>> contexts;
@@ -73,6 +75,12 @@ struct EdgeServer::Impl {
   mailauth::dkim::KeyCache key_cache;
   std::vector<std::unique_ptr<dns::Resolver>> resolvers;
   std::vector<inbound::AuthContext> auth_contexts;  // parallel to contexts; empty: no checks
+  std::vector<std::unique_ptr<dns::Resolver>> policy_resolvers;  // parallel to contexts
+
+  // Inbound controls for new sessions (reload() swaps it).
+  ratelimit::SteadyClock clock;
+  mutable std::mutex policy_mutex;
+  std::shared_ptr<const PolicySnapshot> policy;
 
   std::optional<asio::ssl::context> tls;
   std::list<ListenerContext> listener_contexts;  // stable addresses
@@ -85,12 +93,21 @@ struct EdgeServer::Impl {
   bool started = false;
   bool stopped = false;
 
-  Impl(const config::Config& c, Submitter& s, CredentialVerifier& v, std::size_t n)
-      : config(c), submitter(s), verifier(v) {
+  Impl(const config::Config& c, Submitter& s, CredentialVerifier& v, std::size_t n,
+       GreylistClient* g)
+      : config(c), submitter(s), verifier(v), greylist(g) {
     for (std::size_t i = 0; i < std::max<std::size_t>(n, 1); ++i) {
       contexts.push_back(std::make_unique<asio::io_context>(1));
       guards.push_back(asio::make_work_guard(*contexts.back()));
     }
+    for (auto& ctx : contexts)
+      policy_resolvers.push_back(dns::make_cares_resolver(ctx->get_executor(), config.dns));
+    policy = PolicySnapshot::make(config, clock);
+  }
+
+  std::shared_ptr<const PolicySnapshot> current_policy() const {
+    std::lock_guard lock(policy_mutex);
+    return policy;
   }
 
   std::size_t pick_context() {
@@ -146,9 +163,10 @@ struct EdgeServer::Impl {
         refuse_busy(socket);
         continue;
       }
+      PolicyIo policy_io{current_policy(), policy_resolvers[index].get(), greylist};
       auto conn = std::make_shared<Connection>(
           std::move(socket), lc, random_session_id(),
-          auth_contexts.empty() ? nullptr : &auth_contexts[index]);
+          auth_contexts.empty() ? nullptr : &auth_contexts[index], std::move(policy_io));
       {
         std::lock_guard lock(mutex);
         connections.insert(conn);
@@ -177,8 +195,9 @@ struct EdgeServer::Impl {
 };
 
 EdgeServer::EdgeServer(const config::Config& config, Submitter& submitter,
-                       CredentialVerifier& verifier, std::size_t io_threads)
-    : impl_(std::make_unique<Impl>(config, submitter, verifier, io_threads)) {
+                       CredentialVerifier& verifier, std::size_t io_threads,
+                       GreylistClient* greylist)
+    : impl_(std::make_unique<Impl>(config, submitter, verifier, io_threads, greylist)) {
   bool needs_tls = false;
   for (const auto& l : config.edge.listeners) needs_tls |= l.tls != config::ListenerTls::none;
   if (needs_tls) {
@@ -236,6 +255,12 @@ void EdgeServer::start() {
 }
 
 std::vector<tcp::endpoint> EdgeServer::endpoints() const { return impl_->bound; }
+
+void EdgeServer::reload(const config::Config& config) {
+  auto next = PolicySnapshot::make(config, impl_->clock);
+  std::lock_guard lock(impl_->policy_mutex);
+  impl_->policy = std::move(next);
+}
 
 std::size_t EdgeServer::sessions() const {
   std::lock_guard lock(impl_->mutex);

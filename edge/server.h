@@ -5,6 +5,10 @@
 // sender authentication (inbound/authenticator.h), and the process loads the Public Suffix
 // List once (start-up fails if DMARC needs it and it cannot be loaded).
 //
+// Inbound controls (issue 5): every io_context has a dns::Resolver for them as well; the
+// edge.inbound in force for new sessions is a PolicySnapshot (policy_state.h) that reload()
+// replaces; each session keeps the snapshot it started with.
+//
 // SECURITY: binds the listeners of config.edge.listeners only; enforces
 // edge.limits.max_connections (421 4.3.2 beyond it); holds the TLS private key in its
 // ssl::context.
@@ -18,6 +22,7 @@
 
 #include "common/config/config.h"
 #include "edge/credential_verifier.h"
+#include "edge/greylist_client.h"
 #include "edge/submitter.h"
 
 namespace postern::edge {
@@ -25,8 +30,9 @@ namespace postern::edge {
 class EdgeServer {
  public:
   // Throws std::runtime_error when a listener needs TLS and edge.tls is missing or unusable.
+  // `greylist`: the routers' greylist service (null: greylisting fails open, logged).
   EdgeServer(const config::Config& config, Submitter& submitter, CredentialVerifier& verifier,
-             std::size_t io_threads = 2);
+             std::size_t io_threads = 2, GreylistClient* greylist = nullptr);
   ~EdgeServer();  // shuts down with an immediate deadline if still running
   EdgeServer(const EdgeServer&) = delete;
   EdgeServer& operator=(const EdgeServer&) = delete;
@@ -36,6 +42,11 @@ class EdgeServer {
   // Bound addresses, in config order (useful with port 0).
   std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
   std::size_t sessions() const;
+
+  // New sessions use edge.inbound (and the directory for recipient checks) of `config`;
+  // sessions already open keep theirs. Only those parts are taken: listeners, TLS and limits
+  // need a restart. Thread-safe; `config` must be validated (load_config()).
+  void reload(const config::Config& config);
 
   // Stop accepting; let sessions finish their transaction until `deadline`; then 421 4.3.2
   // to the rest (a session waiting for a router submit answers that first). Returns when all

@@ -7,6 +7,9 @@
 #include "edge/inbound/decision.h"
 #include "edge/inbound/headers.h"
 #include "edge/inbound/plan.h"
+#include "edge/policy/auth_facts.h"
+#include "edge/policy/helo.h"
+#include "edge/policy/relay.h"
 #include "edge/received.h"
 #include "edge/relay.h"
 
@@ -35,6 +38,8 @@ SessionSettings SessionSettings::from(const config::Config& config,
   s.tls = listener.tls;
   s.auth = listener.auth;
   s.inbound = config.edge.inbound;
+  s.directory = std::make_shared<policy::RecipientDirectory>(config.directory,
+                                                             config.internet.local_domains);
   return s;
 }
 
@@ -83,6 +88,9 @@ void Session::reset_transaction() {
   auth_request_.reset();
   auth_content_.clear();
   auth_received_.clear();
+  tx_facts_.clear();
+  pending_mail_.reset();
+  pending_rcpt_.reset();
 }
 
 std::string Session::next_transaction_id() {
@@ -94,7 +102,15 @@ Step Session::on_connect(std::string tls_description) {
     tls_active_ = true;
     tls_description_ = std::move(tls_description);
   }
-  return ok(Reply::plain(220, settings_.hostname + " ESMTP Postern"));
+  trusted_ = settings_.inbound && config::any_contains(settings_.inbound->trusted_networks,
+                                                       client_ip_);
+  policy_on_ = settings_.inbound && !trusted_;
+  if (policy_on_) {
+    Step s;
+    s.next = Next::check_client;
+    return s;
+  }
+  return greeting();
 }
 
 Step Session::on_timeout() {
@@ -168,6 +184,17 @@ Step Session::command(const codec::Command& c) {
 Step Session::helo(const codec::Helo& c) {
   reset_transaction();  // RFC 5321 4.1.4: EHLO/HELO imply RSET
   helo_ = c;
+  if (policy_on_) {
+    std::erase_if(facts_, [](const policy::Fact& f) {
+      return f.name == "helo_not_fqdn" || f.name == "helo_mismatch";
+    });
+    const policy::HeloContext ctx{client_ip_, verified_name_, settings_.hostname,
+                                  &settings_.local_domains};
+    for (auto& f : policy::helo_facts(settings_.inbound->score, c.domain, ctx)) {
+      note("helo fact " + f.name + " (" + policy::format_weight(f.weight) + "): " + f.detail);
+      facts_.push_back(std::move(f));
+    }
+  }
   if (!c.extended) return ok(Reply::plain(250, settings_.hostname));
   // RFC 2034 3: no enhanced status codes on the EHLO response.
   std::vector<std::string> lines{settings_.hostname, "PIPELINING",
@@ -186,7 +213,52 @@ Step Session::mail(const codec::MailFrom& c) {
     return error(Reply(530, {5, 7, 0}, "Authentication required"));
   if (c.size && *c.size > settings_.limits.max_message_bytes)
     return error(Reply(552, {5, 3, 4}, "Message size exceeds fixed maximum message size"));
+  const bool authenticated = !auth_user_.empty();
+  if (policy_on_ && !authenticated && connect_refusal_) {
+    note("mail from " + c.from.to_string() + " refused: " + connect_refusal_->to_string());
+    return error(*connect_refusal_);
+  }
+  sender_plan_ = {};
+  if (settings_.inbound) {
+    const config::Inbound& in = *settings_.inbound;
+    if (policy_on_ && !authenticated) {
+      const auto w = in.score.weights.find("sender_domain_missing");
+      const bool scored = policy::scoring(in) && w != in.score.weights.end() && w->second != 0;
+      if (!c.from.null() && !c.from.is_literal() && (in.sender.verify_domain || scored))
+        sender_plan_.domain = c.from.domain;
+      if (in.rate_limits.messages_per_ip.count > 0) sender_plan_.rate_ip = client_ip_;
+    }
+    if (authenticated && in.rate_limits.messages_per_sender.count > 0)
+      sender_plan_.rate_sender = auth_user_;
+  }
+  if (sender_plan_.any()) {
+    pending_mail_ = c;
+    Step s;
+    s.next = Next::check_sender;
+    return s;
+  }
+  return mail_checked(c, {});
+}
+
+Step Session::mail_checked(const codec::MailFrom& c, const policy::SenderLookup& lookup) {
+  policy::Facts facts;
+  if (settings_.inbound && (policy_on_ || sender_plan_.any())) {
+    policy::CheckResult r = policy::check_sender(*settings_.inbound, c.from, lookup);
+    if (r.rejected()) {
+      note("mail from " + c.from.to_string() + " refused: " + r.reason + " -> " +
+           r.reply->to_string());
+      return error(*r.reply, r.reply->permanent());
+    }
+    if (!r.reason.empty()) note("mail from " + c.from.to_string() + ": " + r.reason);
+    facts = std::move(r.facts);
+  }
   mail_ = c;
+  tx_facts_ = std::move(facts);
+  if (auto refusal = score_refusal(policy::Stage::mail)) {
+    mail_.reset();
+    tx_facts_.clear();
+    return error(*refusal, refusal->permanent());
+  }
   transaction_id_ = next_transaction_id();
   Step s = ok(Reply(250, {2, 1, 0}, "Ok"));
   if (settings_.inbound)
@@ -211,9 +283,32 @@ Step Session::rcpt(const codec::RcptTo& c) {
                                                 : settings_.local_domains.front();
     if (auth_user_.empty() && settings_.local_domains.empty())
       return error(Reply(554, {5, 7, 1}, "Relay access denied"));
-  } else if (auth_user_.empty() && !is_local_recipient(to, settings_.local_domains)) {
-    return error(Reply(554, {5, 7, 1}, "Relay access denied"));
+  } else {
+    static const config::InboundRelay kDefaultRelay;
+    const policy::RelayClient client{client_ip_, verified_name_, !auth_user_.empty(), trusted_};
+    const policy::CheckResult relay = policy::check_relay(
+        settings_.inbound ? settings_.inbound->relay : kDefaultRelay, settings_.local_domains,
+        to, client);
+    if (relay.rejected()) {
+      note("rcpt to " + to.to_string() + " refused: " + relay.reason);
+      return error(*relay.reply);
+    }
+    if (auto refusal = recipient_refusal(to)) return error(*refusal);
   }
+  if (policy_on_ && auth_user_.empty() &&
+      policy::greylist_applies(*settings_.inbound, client_ip_, verified_name_, false, trusted_,
+                               mail_->from, to)) {
+    greylist_triplet_ = policy::make_triplet(client_ip_, mail_->from, to);
+    pending_rcpt_ = std::move(to);
+    Step s;
+    s.next = Next::check_greylist;
+    return s;
+  }
+  return rcpt_checked(std::move(to));
+}
+
+Step Session::rcpt_checked(codec::Mailbox to) {
+  if (auto refusal = score_refusal(policy::Stage::rcpt)) return error(*refusal, refusal->permanent());
   rcpts_.push_back(to.to_string());
   return ok(Reply(250, {2, 1, 5}, "Ok"));
 }
@@ -333,7 +428,9 @@ Step Session::message_complete(codec::Body body) {
   body.content.clear();
   body_mode_ = BodyMode::none;
   if (!plan_.dkim && !plan_.dmarc && !plan_.spf && !plan_.spf_helo) {
-    return submit_message({}, std::move(auth_content_), {});
+    std::string fields;
+    if (auto refused = final_score(fields)) return std::move(*refused);
+    return submit_message(std::move(fields), std::move(auth_content_), {});
   }
   auth_request_ =
       AuthRequest{auth_content_, client_ip_, facts.helo, mail_->from.to_string(), plan_};
@@ -353,6 +450,7 @@ Step Session::submit_message(std::string fields, std::string content,
   req.envid = mail_->envid;
   req.client = ClientFacts{client_ip_, helo_ ? helo_->domain : std::string("unknown"), auth_user_,
                            tls_active_, settings_.listener};
+  req.client.trusted_network = trusted_;  // router.dkim signs mail of trusted networks
   req.message.reserve(fields.size() + auth_received_.size() + content.size());
   req.message = std::move(fields);
   req.message += auth_received_;
@@ -401,6 +499,17 @@ Step Session::on_authenticated(const inbound::Verdicts& verdicts) {
                              auth_request_->mail_from};
   std::string fields =
       inbound::authentication_fields(*settings_.inbound, plan_, verdicts, decision, ctx);
+  if (policy_on_) {
+    for (auto& f : policy::auth_facts(settings_.inbound->score, verdicts)) tx_facts_.push_back(std::move(f));
+  }
+  if (auto refused = final_score(fields)) {
+    // Aggregate reports count messages refused by the score too.
+    if (!records.empty() && refused->replies.front().permanent()) {
+      pending_dmarc_records_ = std::move(records);
+      refused->next = Next::record_dmarc;
+    }
+    return std::move(*refused);
+  }
   return submit_message(std::move(fields), std::move(auth_content_), std::move(records));
 }
 
@@ -446,6 +555,7 @@ Step Session::on_tls_up(std::string tls_description) {
   reset_transaction();
   helo_.reset();
   auth_user_.clear();
+  std::erase_if(facts_, [](const policy::Fact& f) { return f.name == "authenticated"; });
   auth_state_ = AuthState::none;
   tls_active_ = true;
   tls_description_ = std::move(tls_description);
@@ -531,6 +641,10 @@ Credentials Session::take_credentials() {
 Step Session::on_credentials_checked(std::optional<std::string> user) {
   if (!user) return error(Reply(535, {5, 7, 8}, "Authentication credentials invalid"));
   auth_user_ = std::move(*user);
+  if (settings_.inbound) {
+    facts_.push_back(policy::make_fact(settings_.inbound->score, "authenticated",
+                                       policy::Stage::mail, "authenticated as " + auth_user_));
+  }
   return ok(Reply(235, {2, 7, 0}, "Authentication successful"));
 }
 

@@ -24,19 +24,38 @@
 //                  the iprev result started at connect, then on_authenticated(verdicts);
 //   record_dmarc → store take_dmarc_records() durably (Router/RecordDmarc) for a message
 //                  refused in the dialogue, then on_dmarc_recorded();
+//   check_client → before the greeting: look up what policy::client_lookup_plan() asks (PTR,
+//                  DNSBL/DNSWL zones), note an early talker and the per-IP session limits,
+//                  then on_client_checked() (which returns the greeting or a refusal);
+//   check_sender → at MAIL FROM: sender_lookup_plan() (sender domain, rate counters), then
+//                  on_sender_checked();
+//   check_greylist → at RCPT TO: ask the routers about greylist_triplet(), then
+//                  on_greylist_checked();
 //   close        → close the connection.
 //
 // Sender authentication (edge/inbound/, issue 4) runs only when settings.inbound is set and
 // the client is neither authenticated nor trusted (inbound/plan.h). Forged
 // Authentication-Results fields carrying our host name are removed from every message.
+//
+// Inbound controls (edge/policy/, issue 5): the relay rule (policy/relay.h) applies to every
+// recipient, with edge.inbound.relay when settings.inbound is set (defaults otherwise);
+// recipient controls (policy/recipients.h) to local recipients when settings.directory is
+// set. With settings.inbound set and a client outside trusted_networks (and not in
+// connection.allow_hosts), the other controls run at their stage and their facts feed the
+// reputation score (policy/score.h), evaluated at connect, MAIL, RCPT and end of DATA;
+// refusals decided at connect other than connection controls are answered to MAIL FROM.
+// Authenticated clients skip DNSBL, score, sender and greylist checks. Every verdict is
+// described in take_policy_log() for the adapter to log.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/config/config.h"
@@ -46,6 +65,11 @@
 #include "common/smtp/codec/line_reader.h"
 #include "common/smtp/reply.h"
 #include "edge/inbound/verdicts.h"
+#include "edge/policy/client.h"
+#include "edge/policy/facts.h"
+#include "edge/policy/greylist.h"
+#include "edge/policy/recipients.h"
+#include "edge/policy/sender.h"
 #include "edge/sasl.h"
 #include "edge/submission.h"
 
@@ -61,6 +85,8 @@ struct SessionSettings {
   config::ListenerAuth auth = config::ListenerAuth::none;
   // edge.inbound; nullopt: no sender authentication (the default for hand-made settings).
   std::optional<config::Inbound> inbound;
+  // The directory for recipient controls (edge.inbound.recipients); null: not checked.
+  std::shared_ptr<const policy::RecipientDirectory> directory;
 
   static SessionSettings from(const config::Config& config, const config::Listener& listener);
 };
@@ -74,6 +100,9 @@ enum class Next {
   start_spf,
   authenticate_message,
   record_dmarc,
+  check_client,
+  check_sender,
+  check_greylist,
   close
 };
 
@@ -123,6 +152,9 @@ class Session {
   Step on_spf_started();
   Step on_authenticated(const inbound::Verdicts& verdicts);
   Step on_dmarc_recorded();
+  Step on_client_checked(const policy::ClientLookup& lookup);
+  Step on_sender_checked(const policy::SenderLookup& lookup);
+  Step on_greylist_checked(const policy::GreylistAnswer& answer);
   Step on_timeout();
   Step on_shutdown();
 
@@ -136,6 +168,20 @@ class Session {
   // The last authentication decision in words (for the adapter's log); "" before any.
   const std::string& auth_summary() const { return auth_summary_; }
 
+  // Inbound controls. Valid from a step with next == check_sender / check_greylist until the
+  // matching on_*_checked().
+  const policy::SenderLookupPlan& sender_lookup_plan() const { return sender_plan_; }
+  const policy::GreylistTriplet& greylist_triplet() const { return greylist_triplet_; }
+  // True once PIPELINING was offered (after EHLO). The adapter calls
+  // note_pipelining_violation() when a client sends more commands before our reply without it.
+  bool pipelining_allowed() const { return helo_ && helo_->extended; }
+  void note_pipelining_violation();
+  // True when the score, DNSBL and sender/greylist checks apply to this client.
+  bool policy_active() const { return policy_on_; }
+  const policy::Facts& session_facts() const { return facts_; }
+  const policy::Facts& transaction_facts() const { return tx_facts_; }
+  // Lines describing each policy verdict and its facts since the last call.
+  std::vector<std::string> take_policy_log() { return std::exchange(policy_log_, {}); }
   // Introspection for the adapter (logging, drain decisions).
   bool in_transaction() const { return mail_.has_value(); }
   bool expects_auth_response() const { return auth_state_ != AuthState::none; }
@@ -163,7 +209,17 @@ class Session {
   Step submit_message(std::string fields, std::string content,
                       std::vector<std::string> dmarc_records);
   Step bdat_chunk_complete();
-
+  // Inbound controls (session_policy.cc).
+  Step greeting();
+  Step mail_checked(const smtp::codec::MailFrom& c, const policy::SenderLookup& lookup);
+  Step rcpt_checked(smtp::codec::Mailbox to);
+  // Reject/defer reply when the score is certain to reach a threshold at `stage`.
+  std::optional<smtp::Reply> score_refusal(policy::Stage stage);
+  // End of DATA: the final score; reject/defer step, or nullopt with `fields` extended by the
+  // X-Postern-Score header when tagging.
+  std::optional<Step> final_score(std::string& fields);
+  std::optional<smtp::Reply> recipient_refusal(const smtp::codec::Mailbox& to);
+  void note(std::string line);
   // Error reply: counted towards edge.limits.error_limit; at the limit a 421 4.7.0 follows.
   Step error(smtp::Reply reply, bool counts = true);
   Step ok(smtp::Reply reply) const;
@@ -205,6 +261,20 @@ class Session {
   std::string auth_received_;  // our Received field for it
   std::vector<std::string> pending_dmarc_records_;
   std::string auth_summary_;
+  // Inbound controls.
+  bool trusted_ = false;    // in edge.inbound.trusted_networks
+  bool policy_on_ = false;  // see policy_active()
+  std::string verified_name_;
+  policy::Facts facts_;     // about the client: connect, HELO, pipelining, AUTH
+  policy::Facts tx_facts_;  // about the transaction: MAIL, RCPT, DATA
+  std::optional<smtp::Reply> connect_refusal_;  // decided at connect, answered to MAIL
+  bool dnsbl_tag_ = false;
+  bool pipelining_noted_ = false;
+  std::optional<smtp::codec::MailFrom> pending_mail_;
+  policy::SenderLookupPlan sender_plan_;
+  std::optional<smtp::codec::Mailbox> pending_rcpt_;
+  policy::GreylistTriplet greylist_triplet_;
+  std::vector<std::string> policy_log_;
 };
 
 }  // namespace postern::edge

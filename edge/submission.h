@@ -15,6 +15,8 @@ struct ClientFacts {
   std::string auth_user;  // empty when not authenticated
   bool tls = false;
   std::string listener;   // edge.listeners[].name
+  // In edge.inbound.trusted_networks: the router may DKIM-sign its mail (router.dkim).
+  bool trusted_network = false;
 };
 
 struct SubmitRequest {

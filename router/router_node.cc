@@ -16,6 +16,9 @@
 #include "router/clock.h"
 #include "router/counters.h"
 #include "router/delivery.h"
+#include "router/greylist/greylist.h"
+#include "router/greylist/rocksdb_store.h"
+#include "router/greylist/service.h"
 #include "router/intake.h"
 #include "router/queue_admin_service.h"
 #include "router/queue_id.h"
@@ -31,6 +34,8 @@ namespace {
 constexpr auto kCancelGrace = std::chrono::seconds(5);
 // One gRPC message (a Submit chunk) at most; edges send much smaller chunks.
 constexpr int kMaxGrpcMessageBytes = 16 << 20;
+// Expired greylist entries are deleted this often (a full scan of <data_dir>/greylist).
+constexpr auto kGreylistSweepInterval = std::chrono::hours(1);
 
 }  // namespace
 
@@ -52,7 +57,12 @@ struct RouterNode::Impl {
         intake(config, *queue, ids, clock, counters,
                [this](const std::string& queue_id) { scheduler.enqueued(queue_id); }),
         submit(intake, config, counters),
-        admin(*queue, scheduler, config::load_or_create_admin_token(config)) {
+        admin(*queue, scheduler, config::load_or_create_admin_token(config)),
+        greylist_store(greylist::RocksDbStore::open(config.node.data_dir + "/greylist")),
+        greylist_checker(std::make_unique<greylist::Greylist>(*greylist_store, clock)),
+        greylist_service(std::make_unique<greylist::GreylistService>(*greylist_checker)),
+        greylist_sweeper(std::make_unique<greylist::Sweeper>(*greylist_checker,
+                                                             kGreylistSweepInterval)) {
     scheduler.recover();
   }
 
@@ -68,6 +78,11 @@ struct RouterNode::Impl {
   Intake intake;
   SubmitService submit;
   QueueAdminService admin;
+  // Greylisting shared by all edges (issue 5): its own unsynced RocksDB and sweeper thread.
+  std::unique_ptr<greylist::RocksDbStore> greylist_store;
+  std::unique_ptr<greylist::Greylist> greylist_checker;
+  std::unique_ptr<greylist::GreylistService> greylist_service;
+  std::unique_ptr<greylist::Sweeper> greylist_sweeper;
   std::unique_ptr<grpc::Server> server;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::thread delivery_thread;
@@ -93,12 +108,14 @@ void RouterNode::start() {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&s.submit);
   builder.RegisterService(&s.admin);
+  builder.RegisterService(s.greylist_service.get());
   s.server = builder.BuildAndStart();
   if (!s.server || port == 0) throw std::runtime_error("router: cannot listen on " + address);
 
   if (auto* health = s.server->GetHealthCheckService()) {
     health->SetServingStatus("postern.v1.Router", true);
     health->SetServingStatus("postern.v1.QueueAdmin", true);
+    health->SetServingStatus("postern.v1.Greylist", true);
   }
   s.work.emplace(s.io.get_executor());
   s.scheduler.start();
@@ -139,6 +156,8 @@ void RouterNode::shutdown(std::chrono::steady_clock::time_point deadline) {
   //    could use it any more: the server and the delivery thread are stopped).
   if (auto status = s.queue->sync(); !status.ok()) s.log->error("queue sync failed: {}", status.error);
   s.queue.reset();
+  s.greylist_sweeper.reset();  // the server is stopped: nothing else uses the greylist store
+  s.greylist_store.reset();    // (closing it makes its unsynced writes durable)
   s.log->info("router stopped");
 }
 

@@ -19,6 +19,7 @@
 
 #include "common/config/config.h"
 #include "services/ctl_commands.h"
+#include "services/ctl_explain.h"
 #include "services/ctl_keymgmt.h"
 #include "services/ctl_target.h"
 
@@ -68,6 +69,17 @@ int main(int argc, char** argv) {
   auto* health = app.add_subcommand("health", "gRPC health check of a router (grpc.health.v1)");
   health->add_option("--service", service, "service name (default: the whole server)");
 
+  // Issue 5: replay the edge's inbound decision locally (needs --config; no server, no token).
+  postern::services::ExplainInput explain_input;
+  auto* explain = app.add_subcommand(
+      "explain", "replay the edge's inbound decision for a client, with real DNS (--config)");
+  explain->add_option("--ip", explain_input.ip, "client IP address")->required();
+  explain->add_option("--helo", explain_input.helo, "HELO/EHLO name")->required();
+  explain->add_option("--from", explain_input.from, "MAIL FROM address (\"\" for <>)")->required();
+  explain->add_option("--to", explain_input.to, "RCPT TO address (repeatable)")->required();
+  explain->add_option("--listener", explain_input.listener, "edge listener (default: the first "
+                                                             "without auth: required)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -84,6 +96,13 @@ int main(int argc, char** argv) {
     }
   }
   const postern::config::Config* cfg = config ? &*config : nullptr;
+  if (explain->parsed()) {
+    if (cfg == nullptr) {
+      std::cerr << "posternctl: explain needs --config FILE\n";
+      return 1;
+    }
+    return postern::services::explain(*cfg, explain_input, std::cout);
+  }
 
   CtlConnection c;
   c.server = keymgmt.parsed() ? postern::services::resolve_keystore_server(options, cfg)

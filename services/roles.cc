@@ -6,6 +6,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include <signal.h>
+
 #include "common/log/log.h"
 #include "edge/edge_node.h"
 #include "router/router_node.h"
@@ -49,6 +51,24 @@ struct Running {
     keystore.reset();
   }
 };
+
+// SIGHUP (issue 5): the edge takes edge.inbound (lists, weights, thresholds) and the
+// directory's recipients from the re-read file for new sessions; a file that fails to load is
+// refused with its reason and the running config stays.
+void reload(Running& running, const std::string& file, spdlog::logger& log) {
+  if (!running.edge) {
+    log.info("SIGHUP: nothing to reload in this role");
+    return;
+  }
+  try {
+    const config::Config next = config::load_config(file);
+    running.edge->reload(next);
+    log.info("SIGHUP: reloaded edge.inbound from {}", file);
+  } catch (const std::exception& e) {
+    log.error("SIGHUP: reload refused, the running config stays: {}", e.what());
+  }
+  log.flush();
+}
 
 bool has_edge(Role r) { return r == Role::edge || r == Role::all; }
 bool has_router(Role r) { return r == Role::router || r == Role::all; }
@@ -117,7 +137,11 @@ int run_roles(Role role, const config::Config& config) {
   log->info("postern ready: role {}, node {}", role_name(role), config.node.name);
   log->flush();
 
-  const int sig = wait_for_termination();
+  int sig = wait_for_termination_or_reload();
+  while (sig == SIGHUP) {
+    reload(running, config.source_file, *log);
+    sig = wait_for_termination_or_reload();
+  }
   exit_on_second_signal(1);
   log->info("signal {}: draining for up to {}s", sig, drain.count());
   log->flush();

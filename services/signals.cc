@@ -21,13 +21,23 @@ sigset_t termination_set() {
 }  // namespace
 
 void block_termination_signals() {
-  const sigset_t set = termination_set();
+  sigset_t set = termination_set();
+  sigaddset(&set, SIGHUP);  // reload, see wait_for_termination_or_reload()
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
 
 int wait_for_termination() {
   const sigset_t set = termination_set();
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+int wait_for_termination_or_reload() {
+  sigset_t set = termination_set();
+  sigaddset(&set, SIGHUP);
   int sig = 0;
   while (sigwait(&set, &sig) != 0) {
   }

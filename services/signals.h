@@ -13,6 +13,10 @@ void block_termination_signals();
 // Blocks until SIGTERM or SIGINT; returns the signal number.
 int wait_for_termination();
 
+// Reload (issue 5): block_termination_signals() also blocks SIGHUP (whose default action
+// would end the process), and this waits for SIGTERM, SIGINT or SIGHUP; returns the signal.
+int wait_for_termination_or_reload();
+
 // After the first signal: a second SIGTERM/SIGINT ends the process at once with exit code
 // `exit_code` (an operator's "stop now"). Safe for durability: acknowledged mail is already
 // synced, and an interrupted drain is a crash the queue is built to survive.

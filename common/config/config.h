@@ -127,6 +127,108 @@ struct InboundDmarc {
   std::vector<Cidr> skip_hosts;
 };
 
+// Connecting hosts for the inbound controls: address blocks and host names. A name matches
+// only the client's forward-confirmed PTR name (a PTR alone is the client's own claim);
+// "*.example" matches every subdomain of example. Names lower-case, no trailing dot.
+struct HostList {
+  std::vector<Cidr> networks;
+  std::vector<std::string> names;
+  bool empty() const { return networks.empty() && names.empty(); }
+};
+
+// edge.inbound.relay (Domino's "Relay controls"). Who may send to recipients outside
+// internet.local_domains. Default: only authenticated users.
+enum class RelayEnforce { all, external, none };
+struct InboundRelay {
+  std::vector<std::string> allow_domains;  // destinations anyone may relay to; "*" = all
+  std::vector<std::string> deny_domains;   // destinations never relayed to (unauthenticated)
+  HostList allow_hosts;                    // clients that may relay (to any allowed domain)
+  HostList deny_hosts;                     // clients that may never relay
+  // all: every unauthenticated client is checked (default); external: clients in
+  // trusted_networks are not; none: no relay checks at all (an open relay: refused unless
+  // allow_open_relay is also set).
+  RelayEnforce enforce = RelayEnforce::all;
+  bool allow_open_relay = false;
+  HostList exclude_hosts;                  // clients never checked
+  bool authenticated_may_relay = true;     // AUTH users relay anywhere
+};
+
+// edge.inbound.connection (Domino's "Connection controls").
+struct InboundConnection {
+  HostList allow_hosts;          // always accepted at connect (deny_hosts, DNSBL not applied)
+  HostList deny_hosts;           // refused at connect: 554 5.7.1
+  bool verify_hostname = false;  // refuse clients without forward-confirmed PTR: 550 5.7.25
+  uint32_t max_per_ip = 0;       // concurrent sessions per client IP; 0 = unlimited
+  uint32_t rate_per_ip = 0;      // new sessions per client IP per rate_window; 0 = unlimited
+  std::chrono::seconds rate_window{60};
+};
+
+// edge.inbound.sender (Domino's "Sender controls").
+struct InboundSender {
+  bool verify_domain = false;  // MAIL FROM domain needs MX or A/AAAA (null MX refused)
+};
+
+// edge.inbound.recipients (Domino's "Recipient controls").
+struct InboundRecipients {
+  bool verify_local = false;  // local-domain recipients must exist in `directory`
+  bool deny_groups = false;   // refuse mail addressed to a directory group
+};
+
+// edge.inbound.dnsbl: DNS block lists (blacklists) and allow lists (DNSWL).
+enum class DnsblAction { log, tag, reject };  // Domino: log only / log and tag / log and reject
+struct DnsblZone {
+  std::string zone;                // lower-case, no trailing dot
+  std::vector<std::string> codes;  // answers that count as listed (common/dnsbl syntax);
+                                   // empty: any 127.0.0.0/8 answer
+  DnsblAction action = DnsblAction::tag;  // blacklists only
+  double weight = 0;               // score weight of a hit (blacklists default 5, DNSWL -5)
+  std::string reply;               // reject reply template ("" = edge.inbound.dnsbl.reply)
+};
+struct InboundDnsbl {
+  std::vector<DnsblZone> zones;        // blacklists
+  std::vector<DnsblZone> allow_zones;  // DNSWL
+  bool allow_skips_zones = true;       // a DNSWL hit skips the blacklists
+  // %s placeholders: the first is the client address, the second the zone.
+  std::string reply = "Rejected: %s is listed at %s";
+};
+
+// edge.inbound.score: the reputation score. Facts (names in docs/config.md) add their weight;
+// the thresholds decide. Unset thresholds never apply.
+struct InboundScore {
+  std::map<std::string, double> weights = default_weights();
+  std::optional<double> tag;        // at or above: X-Postern-Score header
+  std::optional<double> defer;      // at or above: 451 4.7.1
+  std::optional<double> reject;     // at or above: 550 5.7.1
+  static std::map<std::string, double> default_weights();
+  static const std::vector<std::string>& fact_names();  // the names weights may use
+};
+
+// edge.inbound.greylist: state lives in the routers (shared by every edge).
+struct InboundGreylist {
+  bool enabled = false;
+  std::chrono::seconds delay{300};              // a retry passes after this
+  std::chrono::seconds retry_window{48 * 3600}; // ... and within this of the first attempt
+  std::chrono::seconds expiry{35 * 24 * 3600};  // a passed triplet is remembered this long
+  HostList pass_hosts;                          // clients never greylisted
+  std::vector<std::string> pass_domains;        // sender or recipient domains never greylisted
+};
+
+// edge.inbound.pregreet: postscreen-like tests before the banner.
+struct InboundPregreet {
+  std::chrono::milliseconds greeting_delay{0};  // wait this long before the banner
+  bool reject_early_talkers = false;            // else only scored (early_talker fact)
+};
+
+struct RateLimit {
+  uint32_t count = 0;                    // 0 = unlimited
+  std::chrono::seconds window{3600};
+};
+// edge.inbound.rate_limits: 450 4.7.1 at MAIL FROM beyond the limit.
+struct InboundRateLimits {
+  RateLimit messages_per_ip;      // transactions (MAIL FROM) per client IP
+  RateLimit messages_per_sender;  // transactions per authenticated user
+};
+
 struct Inbound {
   InboundSpf spf;
   InboundDkim dkim;
@@ -134,6 +236,15 @@ struct Inbound {
   // Clients whose mail is not checked at all (like Postfix's mynetworks). Default: loopback.
   std::vector<Cidr> trusted_networks = default_trusted_networks();
   static std::vector<Cidr> default_trusted_networks();  // 127.0.0.0/8, ::1/128
+  InboundRelay relay;
+  InboundConnection connection;
+  InboundSender sender;
+  InboundRecipients recipients;
+  InboundDnsbl dnsbl;
+  InboundScore score;
+  InboundGreylist greylist;
+  InboundPregreet pregreet;
+  InboundRateLimits rate_limits;
 };
 
 struct Edge {
@@ -247,12 +358,20 @@ struct Router {
   DkimSigning dkim;                          // router.dkim
 };
 
-enum class KeystoreBackend { rocksdb };
+enum class KeystoreBackend { rocksdb, etcd };
+
+// keystore.etcd: the etcd cluster that replicates the sealed entries (backend: etcd).
+struct KeystoreEtcd {
+  std::vector<HostPort> endpoints;                  // keystore.etcd.endpoints (1..16, required)
+  std::string prefix = "/postern/keystore/";        // keystore.etcd.prefix (ends in "/")
+  std::chrono::milliseconds timeout{3000};          // keystore.etcd.timeout (per attempt)
+};
 
 // keystore: the role that holds NEKs, DKIM keys and secrets (docs/config.md).
 struct Keystore {
   HostPort listen{"127.0.0.1", 7002};               // keystore.listen (gRPC)
-  KeystoreBackend backend = KeystoreBackend::rocksdb;  // keystore.backend (etcd: cluster issue)
+  KeystoreBackend backend = KeystoreBackend::rocksdb;  // keystore.backend
+  KeystoreEtcd etcd;                                // keystore.etcd (backend: etcd only)
   // keystore.identity: the node identity file (X25519, mode 0600, created on first start);
   // default <data_dir>/keystore/identity.key. In Kubernetes it comes from a Secret.
   std::string identity;

@@ -94,7 +94,8 @@ Cleaned remove_forged_fields(std::string_view message, std::string_view authserv
   // Our own marker: drop every copy a sender wrote (back to front keeps offsets valid).
   const auto fields = mime::parse_fields(block);
   for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
-    if (!mime::iequals(it->name, kQuarantineField)) continue;
+    if (!mime::iequals(it->name, kQuarantineField) && !mime::iequals(it->name, kScoreField))
+      continue;
     block.erase(static_cast<std::size_t>(it->raw.data() - block.data()), it->raw.size());
     ++out.removed;
   }

@@ -23,6 +23,8 @@
 namespace postern::edge::inbound {
 
 inline constexpr std::string_view kQuarantineField = "X-Postern-Quarantine";
+// The reputation score's field (edge/policy/score.h): also only ours.
+inline constexpr std::string_view kScoreField = "X-Postern-Score";
 
 struct HeaderContext {
   std::string hostname;   // internet.hostname: the authserv-id and Received-SPF receiver
@@ -42,8 +44,8 @@ struct Cleaned {
 };
 
 // Removes from the message's header block (RFC 8601 5) every Authentication-Results field
-// carrying `authserv_id` (or an unparseable one) and every X-Postern-Quarantine field: only
-// this edge may write them. The body and every other byte are kept as they were.
+// carrying `authserv_id` (or an unparseable one) and every X-Postern-Quarantine and
+// X-Postern-Score field: only this edge may write them. The body and every other byte are kept as they were.
 Cleaned remove_forged_fields(std::string_view message, std::string_view authserv_id);
 
 }  // namespace postern::edge::inbound

@@ -75,6 +75,12 @@ class AuthDialog {
   std::vector<std::vector<std::string>> dmarc_recorded;
   std::vector<SubmitRequest> submissions;
   int spf_start_steps = 0;
+  // Inbound controls: what the adapter would have looked up.
+  policy::ClientLookup client_lookup;
+  policy::SenderLookup sender_lookup;
+  policy::GreylistAnswer greylist_answer{policy::GreylistAnswer::Kind::pass, 0, {}};
+  std::vector<policy::SenderLookupPlan> sender_plans;
+  std::vector<policy::GreylistTriplet> greylist_queries;
 
  private:
   std::string run(Step step) {
@@ -98,6 +104,17 @@ class AuthDialog {
         case Next::record_dmarc:
           dmarc_recorded.push_back(session_.take_dmarc_records());
           step = session_.on_dmarc_recorded();
+          continue;
+        case Next::check_client:
+          step = session_.on_client_checked(client_lookup);
+          continue;
+        case Next::check_sender:
+          sender_plans.push_back(session_.sender_lookup_plan());
+          step = session_.on_sender_checked(sender_lookup);
+          continue;
+        case Next::check_greylist:
+          greylist_queries.push_back(session_.greylist_triplet());
+          step = session_.on_greylist_checked(greylist_answer);
           continue;
         case Next::submit:
           submissions.push_back(session_.take_submission());

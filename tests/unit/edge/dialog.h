@@ -32,8 +32,9 @@ inline SessionSettings default_settings() {
 
 class Dialog {
  public:
-  explicit Dialog(SessionSettings settings = default_settings())
-      : session_(std::move(settings), "192.0.2.7", "S1X", [] {
+  explicit Dialog(SessionSettings settings = default_settings(),
+                  std::string client_ip = "192.0.2.7")
+      : session_(std::move(settings), std::move(client_ip), "S1X", [] {
           return std::chrono::system_clock::time_point(std::chrono::seconds(1720000000));
         }) {}
 
@@ -77,6 +78,12 @@ class Dialog {
   SubmitResult router_result{true, "Q42", ""};
   std::map<std::string, std::string> users{{"alice@example.org", "s3cret"}};
   int tls_handshakes = 0;
+  // Inbound controls: what the adapter would have looked up.
+  policy::ClientLookup client_lookup;
+  policy::SenderLookup sender_lookup;
+  policy::GreylistAnswer greylist_answer{policy::GreylistAnswer::Kind::pass, 0, {}};
+  std::vector<policy::SenderLookupPlan> sender_plans;
+  std::vector<policy::GreylistTriplet> greylist_queries;
 
  private:
   std::string run(Step step) {
@@ -101,6 +108,17 @@ class Dialog {
           step = session_.on_credentials_checked(user);
           continue;
         }
+        case Next::check_client:
+          step = session_.on_client_checked(client_lookup);
+          continue;
+        case Next::check_sender:
+          sender_plans.push_back(session_.sender_lookup_plan());
+          step = session_.on_sender_checked(sender_lookup);
+          continue;
+        case Next::check_greylist:
+          greylist_queries.push_back(session_.greylist_triplet());
+          step = session_.on_greylist_checked(greylist_answer);
+          continue;
         case Next::submit:
           submissions.push_back(session_.take_submission());
           step = session_.on_submitted(router_result);

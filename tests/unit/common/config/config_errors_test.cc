@@ -63,11 +63,9 @@ const std::vector<ErrorCase>& cases() {
        "must include From (RFC 6376 5.4)", 3},
       {"router_dkim_bad_header_name", with_host("router:\n  dkim: { headers: [From, \"X:Y\"] }\n"),
        "router.dkim.headers[1]", "not a header field name \"X:Y\"", 3},
-      {"edge_inbound_dnsbl_refused", with_host("edge:\n  inbound: { dnsbl: {} }\n"),
-       "edge.inbound.dnsbl",
-       "not supported yet: the inbound control edge.inbound.dnsbl is not built; remove it "
-       "(until then unauthenticated clients may send only to internet.local_domains)",
-       3},
+      {"edge_inbound_dnsbl_action",
+       with_host("edge:\n  inbound: { dnsbl: { zones: [ { zone: bl.example, action: block } ] } }\n"),
+       "edge.inbound.dnsbl.zones[0].action", "must be one of log, tag, reject (got \"block\")", 3},
       {"relay_credentials_with_password",
        with_host("router:\n  destinations:\n    isp:\n      smtp:\n        mode: relay\n"
                  "        relay: { hosts: [\"mail.isp:587\"], auth: required, "
