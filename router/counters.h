@@ -20,6 +20,8 @@ struct Counters {
   std::atomic<uint64_t> dsn_suppressed{0};    // failures without DSN (null sender, no route)
   std::atomic<uint64_t> queue_errors{0};      // failed queue writes after delivery
   std::atomic<uint64_t> removed{0};           // messages completed and deleted
+  std::atomic<uint64_t> dkim_signed{0};       // messages DKIM-signed (signatures stored)
+  std::atomic<uint64_t> dkim_waits{0};        // signing attempts that failed (message waits)
 };
 
 }  // namespace postern::router

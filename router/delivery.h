@@ -19,6 +19,10 @@
 
 namespace postern::router {
 
+namespace signing {
+class KeystoreClient;
+}  // namespace signing
+
 struct DeliveryJob {
   std::string queue_id;
   std::string mail_from;                // "" = null sender
@@ -49,6 +53,8 @@ struct DeliveryContext {
   boost::asio::any_io_executor executor;
   dns::Resolver* resolver = nullptr;
   const config::Config* config = nullptr;
+  // Relay credentials named by relay.credentials are read from here (nullptr: none configured).
+  signing::KeystoreClient* keystore = nullptr;
 };
 
 // One deliverer per destination, chosen by its kind (smtp direct/relay, maildir).

@@ -24,6 +24,8 @@
 #include "router/queue_id.h"
 #include "router/rocksdb_queue.h"
 #include "router/scheduler.h"
+#include "router/signing/grpc_keystore_client.h"
+#include "router/signing/message_signer.h"
 #include "router/submit_service.h"
 
 namespace postern::router {
@@ -49,11 +51,17 @@ struct RouterNode::Impl {
         queue(RocksDbQueue::open(config.node.data_dir + "/queue")),
         ids(config.node.name, clock),
         resolver(dns::make_cares_resolver(io.get_executor(), config.dns)),
+        keystore(signing::make_keystore_client(config)),
+        signer(config.router.dkim.signing && keystore
+                   ? std::make_unique<signing::MessageSigner>(config.router.dkim, *keystore)
+                   : nullptr),
         scheduler(io.get_executor(), config, *queue, ids, clock, counters,
                   [this](const config::Destination& destination) {
-                    return make_deliverer(destination,
-                                          DeliveryContext{io.get_executor(), resolver.get(), &config});
-                  }),
+                    DeliveryContext context{io.get_executor(), resolver.get(), &config};
+                    context.keystore = keystore.get();
+                    return make_deliverer(destination, context);
+                  },
+                  signer.get()),
         intake(config, *queue, ids, clock, counters,
                [this](const std::string& queue_id) { scheduler.enqueued(queue_id); }),
         submit(intake, config, counters),
@@ -74,6 +82,9 @@ struct RouterNode::Impl {
   QueueIdGenerator ids;
   boost::asio::io_context io{1};
   std::unique_ptr<dns::Resolver> resolver;
+  // DKIM signing and relay credentials (issue 3): null when neither is configured.
+  std::unique_ptr<signing::KeystoreClient> keystore;
+  std::unique_ptr<signing::MessageSigner> signer;
   Scheduler scheduler;
   Intake intake;
   SubmitService submit;

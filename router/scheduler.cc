@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
 #include "router/bounce.h"
@@ -16,6 +17,9 @@ namespace asio = boost::asio;
 using postern::v1::queue::RECIPIENT_STATUS_DELIVERED;
 using postern::v1::queue::RECIPIENT_STATUS_FAILED;
 using postern::v1::queue::RECIPIENT_STATUS_PENDING;
+using postern::v1::queue::SIGNING_STATE_NOT_SIGNED;
+using postern::v1::queue::SIGNING_STATE_SIGNED;
+using postern::v1::queue::SIGNING_STATE_UNDECIDED;
 
 // The timer never sleeps longer than this, so a wall-clock step is noticed within a minute.
 constexpr auto kMaxTimerSleep = std::chrono::seconds(60);
@@ -25,6 +29,12 @@ constexpr auto kMaxTimerSleep = std::chrono::seconds(60);
 std::string permanent_status(const smtp::Reply& reply) {
   if (reply.status().present() && reply.status().cls == 5) return reply.status().to_string();
   return "5.0.0";
+}
+
+// Waiting for a DKIM signature: 30 s after the first failure, doubling, at most 5 minutes.
+std::chrono::seconds signing_backoff(uint32_t failures) {
+  const uint32_t doublings = std::min<uint32_t>(failures > 0 ? failures - 1 : 0, 4);
+  return std::min(std::chrono::seconds(30) * (1u << doublings), std::chrono::seconds(300));
 }
 
 Outcome local_outcome(Outcome::Kind kind, smtp::Reply reply) {
@@ -50,9 +60,10 @@ struct Scheduler::Round {
 
 Scheduler::Scheduler(asio::any_io_executor executor, const config::Config& config, Queue& queue,
                      QueueIdGenerator& ids, const Clock& clock, Counters& counters,
-                     DelivererFactory factory)
+                     DelivererFactory factory, signing::MessageSigner* signer)
     : executor_(std::move(executor)), config_(config), queue_(queue), ids_(ids), clock_(clock),
-      counters_(counters), factory_(std::move(factory)), log_(log::get("router")),
+      counters_(counters), factory_(std::move(factory)), signer_(signer),
+      log_(log::get("router")),
       timer_(executor_) {}
 
 Scheduler::~Scheduler() = default;
@@ -233,8 +244,115 @@ void Scheduler::open_round(const std::string& queue_id) {
     return;
   }
   round->meta = std::move(*meta);
+  if (signer_ && round->meta.signing_state() == SIGNING_STATE_UNDECIDED) {
+    signing::SigningPlan plan = signer_->plan(round->meta, *round->body);
+    if (!plan.sign) {
+      // Stored with this round's outcomes (finish_round's write).
+      round->meta.set_signing_state(SIGNING_STATE_NOT_SIGNED);
+      round->meta.set_signing_note(plan.reason);
+      log_->info("{}: not DKIM-signed: {}", queue_id, plan.reason);
+    } else {
+      ++in_flight_;  // a signing takes one job slot
+      rounds_[queue_id] = round;
+      asio::co_spawn(executor_, sign_round(round, std::move(plan)), asio::detached);
+      return;
+    }
+  }
+  start_jobs(round);
+}
+
+asio::awaitable<void> Scheduler::sign_round(std::shared_ptr<Round> round,
+                                            signing::SigningPlan plan) {
+  const int64_t now = to_unix_ms(clock_.now()) / 1000;
+  signing::SigningOutcome outcome;
+  try {
+    outcome = co_await signer_->sign(std::move(plan), *round->body, now);
+  } catch (const std::exception& e) {
+    outcome.ok = false;
+    outcome.error = std::string("internal error: ") + e.what();
+  }
+  --in_flight_;
+  signing_done(round, std::move(outcome));
+}
+
+void Scheduler::signing_done(const std::shared_ptr<Round>& round,
+                             signing::SigningOutcome outcome) {
+  const std::string id = round->meta.queue_id();
+  rounds_.erase(id);
+  auto tracked = tracked_.find(id);
+  if (tracked == tracked_.end() || tracked->second.removed) {
+    if (tracked != tracked_.end()) tracked_.erase(tracked);
+    pump();
+    check_idle();
+    return;  // deleted by an admin meanwhile: store nothing
+  }
+  const SysTime now = clock_.now();
+  MessageRecord& meta = round->meta;
+  if (outcome.ok) {
+    meta.set_signing_state(SIGNING_STATE_SIGNED);
+    meta.set_dkim_signatures(outcome.fields);
+    meta.clear_signing_note();
+    // Stored BEFORE any delivery: a retry or a restart prepends these very fields.
+    if (auto status = queue_.commit_outcome(meta, false, {}); status.ok()) {
+      ++counters_.dkim_signed;
+      log_->info("{}: DKIM-signed: {}", id, outcome.summary);
+      if (draining_) {
+        schedule(id, now);
+        check_idle();
+        return;
+      }
+      start_jobs(round);
+      pump();
+      check_idle();
+      return;
+    } else {
+      ++counters_.queue_errors;
+      meta.set_signing_state(SIGNING_STATE_UNDECIDED);
+      meta.clear_dkim_signatures();
+      outcome.ok = false;
+      outcome.error = "cannot store the signature: " + status.error;
+    }
+  }
+
+  // Not signed: no job runs; the message waits (or expires), no delivery attempt counted.
+  ++counters_.dkim_waits;
+  meta.set_signing_failures(meta.signing_failures() + 1);
+  meta.set_signing_note(outcome.error);
+  const std::string reason = "waiting for DKIM signature: " + outcome.error;
+  log_->warn("{}: {}", id, reason);
+  const bool is_expired =
+      expired(from_unix_ms(meta.received_unix_ms()), now, config_.router.retry.max_age);
+  const SysTime next = now + signing_backoff(meta.signing_failures());
+  std::vector<const RecipientRecord*> failed;
+  for (RecipientRecord& r : *meta.mutable_recipients()) {
+    if (r.status() != RECIPIENT_STATUS_PENDING) continue;
+    r.set_last_reply(reason);
+    r.set_remote("");
+    if (is_expired) {
+      r.set_status(RECIPIENT_STATUS_FAILED);
+      r.set_dsn_status("4.4.7");  // RFC 3463: delivery time expired
+      failed.push_back(&r);
+      ++counters_.failed;
+      ++counters_.expired;
+      log_->info("{}: to=<{}> status=expired ({})", id, r.address(), reason);
+    } else {
+      r.set_next_attempt_unix_ms(to_unix_ms(next));
+    }
+  }
+  commit_round(tracked, meta, *round->body, failed, now);
+  pump();
+  check_idle();
+}
+
+void Scheduler::start_jobs(const std::shared_ptr<Round>& round) {
+  const std::string queue_id = round->meta.queue_id();
   const MessageRecord& m = round->meta;
   round->outcomes.resize(static_cast<std::size_t>(m.recipients_size()));
+  // Signed mail leaves with its stored DKIM-Signature fields, whatever the destination.
+  std::shared_ptr<const std::string> message = round->body;
+  if (m.signing_state() == SIGNING_STATE_SIGNED && !m.dkim_signatures().empty()) {
+    message = std::make_shared<const std::string>(m.dkim_signatures() + *round->body);
+  }
 
   std::map<std::pair<std::string, std::string>, std::size_t> job_of;  // (destination, domain)
   for (int i = 0; i < m.recipients_size(); ++i) {
@@ -262,7 +380,7 @@ void Scheduler::open_round(const std::string& queue_id) {
       job.mail_from = m.envelope().mail_from();
       job.domain = r.domain();
       job.destination = &dest->second;
-      job.message = round->body;
+      job.message = message;
       job.smtputf8 = m.envelope().smtputf8();
       job.eight_bit = m.eight_bit();
       round->jobs.push_back(std::move(job));
@@ -390,6 +508,13 @@ void Scheduler::finish_round(const std::shared_ptr<Round>& round) {
                r.last_reply());
   }
 
+  commit_round(tracked, meta, *round->body, failed, now);
+}
+
+void Scheduler::commit_round(std::unordered_map<std::string, Tracked>::iterator tracked,
+                             MessageRecord& meta, const std::string& body,
+                             const std::vector<const RecipientRecord*>& failed, SysTime now) {
+  const std::string id = meta.queue_id();
   std::optional<SysTime> next;
   for (const RecipientRecord& r : meta.recipients()) {
     if (r.status() != RECIPIENT_STATUS_PENDING) continue;
@@ -399,7 +524,7 @@ void Scheduler::finish_round(const std::shared_ptr<Round>& round) {
 
   std::vector<NewMessage> dsns;
   if (!failed.empty()) {
-    if (auto dsn = make_bounce(meta, *round->body, failed, config_, ids_, now)) {
+    if (auto dsn = make_bounce(meta, body, failed, config_, ids_, now)) {
       log_->info("{}: sender non-delivery notification: {}", id, dsn->meta.queue_id());
       dsns.push_back(std::move(*dsn));
     } else {

@@ -18,6 +18,17 @@
 //    without pending recipients is removed in that same write.
 //  - A round attempts all of the message's pending recipients: their retry times are set
 //    together, and an admin "retry" makes the whole message due.
+//  - DKIM signing (router/signing/, with a MessageSigner): before a message's first round its
+//    signing is decided (MessageRecord.signing_state UNDECIDED -> NOT_SIGNED or SIGNED). To
+//    sign, the round first awaits ONE keystore call for all selectors, then stores the
+//    DKIM-Signature fields in the record (Queue::commit_outcome, remove=false) BEFORE any job
+//    runs; every job's message is those fields + the body, so retries never re-sign and every
+//    destination kind gets the same bytes. A signing in progress takes one job slot. When
+//    signing fails (keystore unreachable, ...) no job runs: the pending recipients' last_reply
+//    says "waiting for DKIM signature: <why>" and the message is due again after 30 s,
+//    doubling to 5 min (signing_failures, not delivery attempts); retry.max_age still
+//    applies (4.4.7 with a DSN). A message is never delivered unsigned once its plan says
+//    to sign it.
 //
 // Threading: everything runs on `executor` (the delivery io_context: one thread, shared with
 // the DNS resolver and the deliverers). The public methods other than recover() may be called
@@ -47,6 +58,7 @@
 #include "router/delivery.h"
 #include "router/queue.h"
 #include "router/queue_id.h"
+#include "router/signing/message_signer.h"
 
 namespace postern::router {
 
@@ -55,9 +67,11 @@ class Scheduler {
   using DelivererFactory =
       std::function<std::unique_ptr<Deliverer>(const config::Destination& destination)>;
 
+  // `signer` (optional, not owned, must outlive the scheduler): DKIM signing; nullptr when
+  // router.dkim.signing is off (records are then left UNDECIDED and delivered as queued).
   Scheduler(boost::asio::any_io_executor executor, const config::Config& config, Queue& queue,
             QueueIdGenerator& ids, const Clock& clock, Counters& counters,
-            DelivererFactory factory);
+            DelivererFactory factory, signing::MessageSigner* signer = nullptr);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -107,6 +121,15 @@ class Scheduler {
   void pump();
   void arm_timer();
   void open_round(const std::string& queue_id);
+  void start_jobs(const std::shared_ptr<Round>& round);
+  boost::asio::awaitable<void> sign_round(std::shared_ptr<Round> round,
+                                          signing::SigningPlan plan);
+  void signing_done(const std::shared_ptr<Round>& round, signing::SigningOutcome outcome);
+  // Writes `meta` (its outcomes applied; `failed` marked FAILED) with the DSN for `failed`,
+  // removes it when nothing is pending, and reschedules or forgets it.
+  void commit_round(std::unordered_map<std::string, Tracked>::iterator tracked,
+                    MessageRecord& meta, const std::string& body,
+                    const std::vector<const RecipientRecord*>& failed, SysTime now);
   void launch(const std::shared_ptr<Round>& round, std::size_t job);
   boost::asio::awaitable<void> run_job(std::shared_ptr<Round> round, std::size_t job);
   void job_done(const std::shared_ptr<Round>& round, std::size_t job,
@@ -122,6 +145,7 @@ class Scheduler {
   const Clock& clock_;
   Counters& counters_;
   DelivererFactory factory_;
+  signing::MessageSigner* signer_;
   std::shared_ptr<spdlog::logger> log_;
 
   std::unordered_map<std::string, Tracked> tracked_;

@@ -18,8 +18,11 @@ std::unique_ptr<Deliverer> make_deliverer(const config::Destination& destination
         using T = std::decay_t<decltype(kind)>;
         if constexpr (std::is_same_v<T, config::SmtpDestination>) {
           auto tls = std::make_shared<boost::asio::ssl::context>(tls::make_client_context());
-          return std::make_unique<delivery::SmtpDeliverer>(
-              context.executor, *context.resolver, config.internet.hostname, std::move(tls), kind);
+          delivery::SmtpDeliverer::Options options;
+          options.keystore = context.keystore;  // relay.credentials
+          return std::make_unique<delivery::SmtpDeliverer>(context.executor, *context.resolver,
+                                                           config.internet.hostname,
+                                                           std::move(tls), kind, options);
         } else {
           std::filesystem::path root(kind.path);
           if (root.is_relative()) root = std::filesystem::path(config.node.data_dir) / root;

@@ -11,6 +11,7 @@
 //   451 4.7.8  relay host refused our credentials (RFC 4954's 5.7.8, made temporary so a
 //              configuration error defers mail instead of bouncing it)
 //   451 4.3.0  local (maildir) write failure        550 5.1.3  recipient unusable as maildir name
+//   451 4.7.0  relay credentials (relay.credentials) could not be read from the keystore
 #pragma once
 
 #include <string>

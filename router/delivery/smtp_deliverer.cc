@@ -157,7 +157,10 @@ asio::awaitable<SmtpDeliverer::Attempt> SmtpDeliverer::attempt(const DeliveryJob
                                  opened.failure.remote, opened.failure.reply.to_string());
       opened = co_await open_session(hop, endpoint, false);
     }
-    if (!opened.connection) co_return opened;
+    if (!opened.connection) {
+      if (opened.done) opened.outcomes = for_all(job.recipients.size(), opened.failure);
+      co_return opened;
+    }
     connection = std::move(opened.connection);
   }
 
@@ -240,8 +243,16 @@ asio::awaitable<SmtpDeliverer::Attempt> SmtpDeliverer::open_session(const Nextho
       co_return a;
     }
     if (offered) {
-      s = co_await connection->authenticate(destination_.relay.username,
-                                            destination_.relay.password);
+      const signing::SecretResult credentials = co_await relay_credentials();
+      if (!credentials.ok) {
+        log::get("delivery")->warn("relay credentials \"{}\": {}", destination_.relay.credentials,
+                                   credentials.error);
+        a.done = true;  // every host needs the same secret: wait and retry the message
+        fail(temporary(Reply(451, {4, 7, 0}, "Relay credentials unavailable: " + credentials.error),
+                       remote));
+        co_return a;
+      }
+      s = co_await connection->authenticate(credentials.username, credentials.value);
       if (!s.ok()) {
         fail(step_failure(s, {4, 7, 8}, "Relay host refused authentication", remote));
         co_return a;
@@ -250,6 +261,28 @@ asio::awaitable<SmtpDeliverer::Attempt> SmtpDeliverer::open_session(const Nextho
   }
   a.connection = std::move(connection);
   co_return a;
+}
+
+asio::awaitable<signing::SecretResult> SmtpDeliverer::relay_credentials() {
+  signing::SecretResult out;
+  if (destination_.relay.credentials.empty()) {
+    out.ok = true;
+    out.username = destination_.relay.username;
+    out.value = destination_.relay.password;
+    co_return out;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (secret_ && now < secret_expires_) co_return *secret_;
+  if (options_.keystore == nullptr) {
+    out.error = "no keystore client for relay.credentials";
+    co_return out;
+  }
+  out = co_await options_.keystore->get_secret(destination_.relay.credentials);
+  if (out.ok) {
+    secret_ = out;
+    secret_expires_ = std::chrono::steady_clock::now() + options_.credentials_ttl;
+  }
+  co_return out;
 }
 
 }  // namespace postern::router::delivery

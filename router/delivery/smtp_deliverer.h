@@ -12,7 +12,12 @@
 //    failed: 4.7.5), `none`. relay `starttls` behaves like `required`, `implicit` handshakes
 //    at connect (port 465), `none`.
 //  * AUTH (relay): `required` (not offered: 4.7.4; refused: 4.7.8, both temporary),
-//    `enabled` (when offered; refused is the same temporary failure), `disabled`.
+//    `enabled` (when offered; refused is the same temporary failure), `disabled`. With
+//    relay.credentials the username and password are the keystore secret of that name, read
+//    (KeystoreClient::get_secret) when a session needs to AUTH and cached for
+//    Options::credentials_ttl; when the keystore cannot give it, every recipient gets a
+//    temporary 451 4.7.0 (no other host is tried: they would all need the same secret).
+//    SECURITY: the password is never logged nor put in a reply text.
 //  * Connection reuse: idle connections per (host, address, port, policy) for
 //    Options::idle_timeout, verified with RSET, at most max_messages_per_connection
 //    transactions each. At most max_connections deliveries of this destination hold a
@@ -23,7 +28,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -33,6 +40,7 @@
 #include "router/delivery.h"
 #include "router/delivery/connection_pool.h"
 #include "router/delivery/fair_semaphore.h"
+#include "router/signing/keystore_client.h"
 
 namespace postern::router::delivery {
 
@@ -41,6 +49,9 @@ class SmtpDeliverer final : public Deliverer {
   struct Options {
     smtp::client::Timeouts timeouts;                // RFC 5321 defaults
     std::chrono::milliseconds idle_timeout = std::chrono::seconds(5);
+    // Where relay.credentials are read (not owned; required when they are configured).
+    signing::KeystoreClient* keystore = nullptr;
+    std::chrono::milliseconds credentials_ttl = std::chrono::seconds(60);
   };
 
   SmtpDeliverer(boost::asio::any_io_executor executor, dns::Resolver& resolver,
@@ -71,6 +82,8 @@ class SmtpDeliverer final : public Deliverer {
   boost::asio::awaitable<Attempt> open_session(const Nexthop& hop,
                                                const boost::asio::ip::tcp::endpoint& endpoint,
                                                bool allow_tls);
+  // The relay AUTH username and password: from config, or the keystore secret (cached).
+  boost::asio::awaitable<signing::SecretResult> relay_credentials();
 
   boost::asio::any_io_executor executor_;
   dns::Resolver& resolver_;
@@ -81,6 +94,8 @@ class SmtpDeliverer final : public Deliverer {
   FairSemaphore limit_;
   ConnectionPool pool_;
   std::mt19937 random_;
+  std::optional<signing::SecretResult> secret_;  // cached keystore secret
+  std::chrono::steady_clock::time_point secret_expires_{};
 };
 
 }  // namespace postern::router::delivery
