@@ -17,71 +17,40 @@ constexpr std::string_view kCredstoreName = "default";
 
 Error storage_error(const Error& e) { return make_error(Errc::resource, e.message); }
 
-// Which loaded NEK seals the credential store entry `sealed`: the one that opens it and whose
-// name the entry states.
-Result<std::string> find_credstore_nek(const std::map<std::string, Nek, std::less<>>& neks,
-                                       std::string_view sealed) {
-  for (const auto& [name, nek] : neks) {
-    Result<SecretBytes> plain = keystore::open(nek, {kCredstoreKind, kCredstoreName}, sealed);
-    if (!plain.ok()) continue;
-    Result<std::string> named = parse_credstore_entry(plain.value().view().bytes());
-    if (named.ok() && named.value() == name) return name;
-  }
-  return make_error(Errc::authentication_failed,
-                    "the credential store entry does not open with any NEK of this keystore "
-                    "(its NEK is missing, or the entry was altered)");
-}
-
 }  // namespace
 
 Result<std::unique_ptr<KeyVault>> KeyVault::open(Store& store, Identity identity, Now now) {
-  Result<std::vector<std::string>> names = store.list(kNekKind);
-  if (!names.ok()) return storage_error(names.error());
-  std::map<std::string, Nek, std::less<>> neks;
-  for (const std::string& name : names.value()) {
-    Result<std::optional<std::string>> wrapped = store.get(kNekKind, name);
-    if (!wrapped.ok()) return storage_error(wrapped.error());
-    if (!wrapped.value()) continue;  // removed since list(): nothing to load
-    Result<Nek> nek = identity.unwrap_nek(name, *wrapped.value());
-    if (!nek.ok()) {
-      return make_error(Errc::authentication_failed,
-                        "NEK \"" + name + "\" does not unwrap with this keystore's identity (" +
-                            nek.error().message +
-                            "); is this another keystore's data directory or identity file?");
-    }
-    neks.emplace(name, std::move(nek).value());
-  }
-  std::optional<std::string> credstore_nek;
-  Result<std::optional<std::string>> cs = store.get(kCredstoreKind, kCredstoreName);
-  if (!cs.ok()) return storage_error(cs.error());
-  if (cs.value()) {
-    Result<std::string> nek = find_credstore_nek(neks, *cs.value());
-    if (!nek.ok()) return nek.error();
-    credstore_nek = std::move(nek).value();
-  }
-  if (!now) {
-    now = [] {
+  VaultOptions options;
+  options.now = std::move(now);
+  return open(store, std::move(identity), std::move(options));
+}
+
+Result<std::unique_ptr<KeyVault>> KeyVault::open(Store& store, Identity identity,
+                                                 VaultOptions options) {
+  if (!options.now) {
+    options.now = [] {
       return std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
           .count();
     };
   }
-  return std::unique_ptr<KeyVault>(std::make_unique<VaultImpl>(
-      store, std::move(identity), std::move(now), std::move(neks), std::move(credstore_nek)));
+  auto vault = std::make_unique<VaultImpl>(store, std::move(identity), std::move(options));
+  if (std::optional<Error> e = vault->load_at_open()) return *e;
+  return std::unique_ptr<KeyVault>(std::move(vault));
 }
 
-VaultImpl::VaultImpl(Store& store, Identity identity, Now now,
-                     std::map<std::string, Nek, std::less<>> neks,
-                     std::optional<std::string> credstore_nek)
+VaultImpl::VaultImpl(Store& store, Identity identity, VaultOptions options)
     : store_(store),
       identity_(std::move(identity)),
-      now_(std::move(now)),
-      neks_(std::move(neks)),
-      credstore_nek_(std::move(credstore_nek)) {}
+      now_(std::move(options.now)),
+      shared_(options.shared),
+      owner_(nek_owner(identity_.public_key())),
+      warn_(std::move(options.warn)) {}
 
 int64_t VaultImpl::now() const { return now_(); }
 
 Result<const Nek*> VaultImpl::credstore_nek() const {
+  if (credstore_unavailable_) return make_error(Errc::resource, *credstore_unavailable_);
   if (!credstore_nek_) {
     return make_error(Errc::no_credstore,
                       "no credential store yet: create one first (keymgmt create credstore NEK)");
@@ -100,7 +69,26 @@ Result<NekInfo> VaultImpl::create_nek(std::string_view name) {
   if (neks_.find(name) != neks_.end()) {
     return make_error(Errc::already_exists, "a NEK named \"" + std::string(name) + "\" exists");
   }
-  if (std::optional<Error> e = store_.put(kNekKind, name, wrapped.value())) {
+  // The Store may know it already: another replica's identity (shared) or a change this
+  // replica has not followed yet.
+  Result<std::vector<std::string>> entries = store_.list(kNekKind);
+  if (!entries.ok()) return storage_error(entries.error());
+  for (const std::string& entry : entries.value()) {
+    const std::optional<NekEntryName> parsed = parse_nek_entry_name(entry);
+    if (!parsed || parsed->nek != name) continue;
+    if (parsed->owner == owner_) {
+      return make_error(Errc::already_exists,
+                        "a NEK named \"" + std::string(name) + "\" exists");
+    }
+    return make_error(Errc::already_exists,
+                      "a NEK named \"" + std::string(name) +
+                          "\" exists for another keystore identity of this cluster (" +
+                          parsed->owner +
+                          "); import it here (keymgmt export nek there, keymgmt import nek "
+                          "here) instead of creating another key of that name");
+  }
+  if (std::optional<Error> e =
+          store_.put(kNekKind, nek_entry_name(owner_, name), wrapped.value())) {
     return storage_error(*e);
   }
   const NekInfo info = nek_info(nek.value());
@@ -149,11 +137,16 @@ Result<NekInfo> VaultImpl::import_nek(std::string_view file, std::string_view pa
                             "\" seals the credential store and cannot be replaced");
     }
   }
-  if (std::optional<Error> e = store_.put(kNekKind, name, wrapped.value())) {
+  if (std::optional<Error> e =
+          store_.put(kNekKind, nek_entry_name(owner_, name), wrapped.value())) {
     return storage_error(*e);
   }
   const NekInfo info = nek_info(nek.value());
   neks_.insert_or_assign(name, std::move(nek).value());
+  // A replica that could not open the shared credential store may hold its NEK now: follow
+  // at once rather than when the watch reports this put. The import itself succeeded; a
+  // failed reload is repeated by the follower (vault_follower.h) when the put arrives.
+  if (credstore_unavailable_) reload_locked(false);
   return info;
 }
 
@@ -173,14 +166,26 @@ Result<CredstoreInfo> VaultImpl::credstore_locked() {
 
 Result<CredstoreInfo> VaultImpl::create_credstore(std::string_view nek_name) {
   std::unique_lock lock(mu_);
-  const auto it = neks_.find(nek_name);
-  if (it == neks_.end()) {
-    return make_error(Errc::not_found, "no NEK named \"" + std::string(nek_name) + "\"");
+  if (!credstore_nek_ && !credstore_unavailable_) {
+    // Another replica may have created one that this replica has not followed yet.
+    Result<std::optional<std::string>> existing = store_.get(kCredstoreKind, kCredstoreName);
+    if (!existing.ok()) return storage_error(existing.error());
+    if (existing.value()) {
+      if (std::optional<Error> e = reload_locked(false)) return *e;
+    }
+  }
+  if (credstore_unavailable_) {
+    return make_error(Errc::already_exists,
+                      "a credential store exists, sealed by a NEK this keystore does not hold");
   }
   if (credstore_nek_) {
     if (*credstore_nek_ == nek_name) return credstore_locked();  // a retried create
     return make_error(Errc::already_exists,
                       "a credential store exists, sealed by NEK \"" + *credstore_nek_ + "\"");
+  }
+  const auto it = neks_.find(nek_name);
+  if (it == neks_.end()) {
+    return make_error(Errc::not_found, "no NEK named \"" + std::string(nek_name) + "\"");
   }
   Result<std::string> sealed =
       seal(it->second, {kCredstoreKind, kCredstoreName}, encode_credstore_entry(nek_name));

@@ -2,15 +2,35 @@
 // cryptographic core (nek, seal, dkim_key, identity, password_wrap, bundle) over a Store.
 //
 // State and storage (all values sealed, see store.h):
-//   kind "nek"       name NEKNAME            value: the NEK wrapped by the node Identity (PKNW)
+//   kind "nek"       name OWNER 0x00 NEKNAME value: the NEK wrapped by the Identity whose
+//                                            public key starts with OWNER (16 hex digits;
+//                                            vault_entries.h); one entry per NEK and identity
 //   kind "credstore" name "default"          value: which NEK seals the entries, sealed (PKSE)
 //                                            under that NEK so it cannot be pointed elsewhere
 //   kind "dkim"      name DOMAIN 0x00 SEL    value: PKCS#8 DER + metadata, sealed under the
 //                                            credstore NEK (AD binds kind and name)
 //   kind "secret"    name NAME               value: username + value + time, sealed likewise
-// NEKs are unwrapped once at open() and kept in guarded memory. DKIM keys are opened on first
-// use and cached (OpenSSL EVP keys; wiped by OpenSSL when freed); a delete or overwrite drops
-// the cached key. Nothing secret is ever logged or put in an Error message.
+// NEKs are unwrapped once at open() and kept in guarded memory. Every DKIM key is opened at
+// open() (and on a resync) and cached (OpenSSL EVP keys; wiped by OpenSSL when freed), so a
+// keystore holds its keys and signs with them while its Store is unreachable; a delete or
+// overwrite drops the cached key. Nothing secret is ever logged or put in an Error message.
+//
+// Exclusive and shared Stores (VaultOptions::shared):
+// - exclusive (RocksDB, one keystore): every NEK entry must unwrap with this identity and the
+//   credential store must open, else open() fails (another keystore's data dir). NEK entries
+//   of the legacy layout (name NEKNAME, written before per-identity entries) are migrated at
+//   open(): the same wrapped bytes are stored under OWNER 0x00 NEKNAME, then the old entry is
+//   removed (a crash in between leaves both; the next open finishes).
+// - shared (etcd, replicas): replicas may have different identities. Entries of other owners
+//   are skipped; a replica that holds no NEK opening the credential store still opens (so the
+//   admin can `keymgmt import nek`, which stores this identity's own wrapping), and every DKIM
+//   or secret operation then fails with resource ("does not hold the NEK ..."), which a
+//   router treats as unavailable and fails over. create_nek refuses a name another identity
+//   already has (import that NEK instead). A key, NEK entry or legacy entry that does not open
+//   is reported once through VaultOptions::warn (its name, never bytes) and skipped. The
+//   replica follows the other replicas' changes through apply() (fed from the Store's watch).
+//   Two replicas creating the same NEK or credential store at the same instant can both
+//   succeed (the Store has no compare-and-set); the later write wins. Admins create these once.
 //
 // Contract:
 // - Every mutating call is durable when it returns success (Store::put/remove) and changes
@@ -26,7 +46,8 @@
 //   not_found (no such NEK / key / secret), already_exists (create over an existing name,
 //   import of a different key without overwrite), no_credstore (DKIM or secret operation
 //   before create_credstore), wrong_password / tampered / authentication_failed / malformed
-//   (imported files), resource (storage failure, guarded memory).
+//   (imported files), resource (storage failure naming the backend, e.g. "etcd a:2379,...",
+//   guarded memory, a shared Store whose credential store NEK this replica does not hold).
 // - Every method may be called from several threads at once; sign() takes no exclusive lock
 //   on the hot path once the key is cached.
 #pragma once
@@ -45,6 +66,7 @@
 #include "keystore/result.h"
 #include "keystore/secret_bytes.h"
 #include "keystore/store.h"
+#include "keystore/store_watch.h"
 
 namespace postern::keystore {
 
@@ -105,15 +127,38 @@ struct BundleImport {
   std::vector<DkimKeyInfo> unchanged;  // present already with the same key
 };
 
+struct VaultOptions {
+  using Now = std::function<int64_t()>;
+  // False: this keystore alone uses the Store; true: replicas share it (see above).
+  bool shared = false;
+  Now now;  // unix seconds; injectable for tests; default the system clock
+  // Told (a sentence with the entry's name, no secret) about an entry skipped because it does
+  // not open here; once per entry until it changes. Called with the vault's lock held: it
+  // must only log. Default: nothing.
+  std::function<void(const std::string&)> warn;
+};
+
 class KeyVault {
  public:
   using Now = std::function<int64_t()>;  // unix seconds; injectable for tests
 
-  // Loads every NEK from `store` and unwraps it with `identity`. A NEK that does not unwrap
-  // (another identity's data dir) fails the open with authentication_failed naming the NEK.
+  // Loads every NEK from `store` and unwraps it with `identity`, then opens the credential
+  // store and every DKIM key. Exclusive: a NEK that does not unwrap (another identity's data
+  // dir) fails the open with authentication_failed naming the NEK. A storage failure fails it
+  // with resource.
   static Result<std::unique_ptr<KeyVault>> open(Store& store, Identity identity, Now now = {});
+  static Result<std::unique_ptr<KeyVault>> open(Store& store, Identity identity,
+                                                VaultOptions options);
 
   virtual ~KeyVault() = default;
+
+  // A change another replica made to the shared Store (store_watch.h): a DKIM entry drops
+  // and reloads that key; a NEK entry of this identity or the credential store entry, and a
+  // resync, reload the NEKs, the credential store and every DKIM key; secrets and other
+  // identities' NEK entries need nothing. Idempotent. resource when the Store cannot be read:
+  // nothing was lost, but the caller should apply a resync later (until one succeeds the
+  // vault may miss changes). A failed resync keeps every key held before it.
+  virtual std::optional<Error> apply(const StoreChange& change) = 0;
 
   virtual const Identity& identity() const = 0;
 

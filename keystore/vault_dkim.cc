@@ -62,18 +62,10 @@ Result<VaultImpl::CachedPtr> VaultImpl::load_dkim(const DkimName& name) {
   Result<std::optional<std::string>> sealed = store_.get(kDkimKind, entry);
   if (!sealed.ok()) return storage_error(sealed.error());
   if (!sealed.value()) return CachedPtr{};
-  Result<SecretBytes> plain = keystore::open(*nek.value(), {kDkimKind, entry}, *sealed.value());
-  if (!plain.ok()) return about(name, plain.error());
-  const SecretBytes::View bytes = plain.value().view();
-  Result<DkimEntryView> parsed = parse_dkim_entry(bytes.bytes());
-  if (!parsed.ok()) return about(name, parsed.error());
-  Result<DkimKey> key = DkimKey::from_der(parsed.value().der);
-  if (!key.ok()) return about(name, key.error());
-  auto shared = std::make_shared<const DkimKey>(std::move(key).value());
-  auto cached = std::make_shared<const CachedKey>(
-      CachedKey{shared, describe_dkim(name, *shared, parsed.value().created_unix)});
+  Result<CachedPtr> cached = open_dkim(*nek.value(), name, *sealed.value());
+  if (!cached.ok()) return cached.error();
   std::unique_lock cache_lock(cache_mu_);
-  return cache_.try_emplace(entry, std::move(cached)).first->second;
+  return cache_.try_emplace(entry, std::move(cached).value()).first->second;
 }
 
 Result<DkimKeyInfo> VaultImpl::store_dkim(const DkimName& name,

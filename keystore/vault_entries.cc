@@ -93,6 +93,39 @@ Result<SecretEntryView> parse_secret_entry(std::string_view plaintext) {
                          plaintext.substr(head, user_len), plaintext.substr(head + user_len)};
 }
 
+std::string nek_owner(std::string_view identity_public_key) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < kNekOwnerHexDigits / 2 && i < identity_public_key.size(); ++i) {
+    const auto b = static_cast<unsigned char>(identity_public_key[i]);
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0x0f];
+  }
+  return out;
+}
+
+std::string nek_entry_name(std::string_view owner, std::string_view nek_name) {
+  std::string out(owner);
+  out.push_back('\0');
+  out.append(nek_name);
+  return out;
+}
+
+std::optional<NekEntryName> parse_nek_entry_name(std::string_view entry) {
+  const std::size_t zero = entry.find('\0');
+  if (zero == std::string_view::npos) {
+    if (!valid_nek_name(entry)) return std::nullopt;
+    return NekEntryName{"", std::string(entry)};
+  }
+  const std::string_view owner = entry.substr(0, zero);
+  const std::string_view nek = entry.substr(zero + 1);
+  if (owner.size() != kNekOwnerHexDigits || !valid_nek_name(nek)) return std::nullopt;
+  for (const char c : owner) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  }
+  return NekEntryName{std::string(owner), std::string(nek)};
+}
+
 std::string encode_credstore_entry(std::string_view nek_name) {
   std::string out(1, static_cast<char>(kVersion));
   out.append(nek_name);

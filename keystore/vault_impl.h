@@ -9,14 +9,20 @@
 // shared_ptr, and signs after releasing them. Slow work (RSA generation, Argon2id, parsing
 // PEM and bundles) runs before any lock is taken.
 //
+// Following a shared Store (apply, reload_locked) takes `mu_` exclusively for the whole
+// reload, Store reads included: signing with a held key needs only `cache_mu_` and goes on.
+// A reload builds the new state aside and swaps it in only when every read succeeded.
+//
 // SECURITY: NEKs stay in guarded memory (Nek); opened DKIM keys live in OpenSSL EVP keys that
 // OpenSSL wipes when freed (the last shared_ptr to a dropped cache entry frees it). Plaintexts
 // are only ever in SecretBytes. No message names a key byte, a password or a secret's value.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -29,8 +35,10 @@ namespace postern::keystore {
 
 class VaultImpl final : public KeyVault {
  public:
-  VaultImpl(Store& store, Identity identity, Now now, std::map<std::string, Nek, std::less<>> neks,
-            std::optional<std::string> credstore_nek);
+  VaultImpl(Store& store, Identity identity, VaultOptions options);
+
+  // Migrates legacy NEK entries (exclusive Stores; vault.h), then reload_locked(strict).
+  std::optional<Error> load_at_open();
 
   const Identity& identity() const override { return identity_; }
 
@@ -65,6 +73,8 @@ class VaultImpl final : public KeyVault {
   Result<Signed> sign(std::string_view domain, std::string_view selector,
                       std::string_view digest) override;
 
+  std::optional<Error> apply(const StoreChange& change) override;
+
  private:
   // An opened DKIM key and what list/info report about it.
   struct CachedKey {
@@ -72,6 +82,30 @@ class VaultImpl final : public KeyVault {
     DkimKeyInfo info;
   };
   using CachedPtr = std::shared_ptr<const CachedKey>;
+  using NekMap = std::map<std::string, Nek, std::less<>>;
+  using Cache = std::map<std::string, CachedPtr, std::less<>>;
+
+  // Everything the vault holds, as read from the Store by read_state().
+  struct State {
+    NekMap neks;
+    std::optional<std::string> credstore_nek;
+    std::optional<std::string> credstore_unavailable;  // why the entry does not open here
+    Cache cache;
+  };
+  // Reads the NEKs of this identity, the credential store and every DKIM key. `strict`
+  // (an exclusive Store at open): entries that do not open fail it; else they are warned
+  // about and skipped. resource on a storage failure. `mu_` held exclusively (or no other
+  // thread yet).
+  Result<State> read_state(bool strict);
+  std::optional<Error> reload_locked(bool strict);
+  // Drops the cached key `entry` and opens it again from the Store. `mu_` held exclusively.
+  std::optional<Error> refresh_dkim_locked(const std::string& entry);
+  // Legacy NEK entries moved to this identity's names (exclusive Stores at open).
+  std::optional<Error> migrate_legacy_neks();
+  void warn_once(const std::string& entry, const std::string& message);
+  // The DKIM key `name` from its sealed entry.
+  static Result<CachedPtr> open_dkim(const Nek& nek, const DkimName& name,
+                                     std::string_view sealed);
 
   // The NEK sealing the credential store; no_credstore when there is none. `mu_` held.
   Result<const Nek*> credstore_nek() const;
@@ -93,13 +127,18 @@ class VaultImpl final : public KeyVault {
   Store& store_;
   Identity identity_;
   Now now_;
+  const bool shared_;
+  const std::string owner_;  // nek_owner(identity_.public_key())
+  std::function<void(const std::string&)> warn_;
 
   mutable std::shared_mutex mu_;
-  std::map<std::string, Nek, std::less<>> neks_;
+  NekMap neks_;  // this identity's NEKs, by NEK name
   std::optional<std::string> credstore_nek_;
+  std::optional<std::string> credstore_unavailable_;  // shared Stores only
+  std::set<std::string> warned_;  // entries already reported through warn_
 
   mutable std::shared_mutex cache_mu_;
-  std::map<std::string, CachedPtr, std::less<>> cache_;  // by Store entry name
+  Cache cache_;  // by Store entry name
 };
 
 // What list/info report for a key.

@@ -141,24 +141,75 @@ Cluster read_cluster(const yaml::Value& v) {
   return out;
 }
 
+namespace {
+
+constexpr std::size_t kMaxEtcdEndpoints = 16;
+constexpr std::size_t kMaxEtcdPrefixBytes = 256;
+
+// keystore.etcd; the prefix rule is keystore/etcd_keys.h check_prefix (repeated here so a bad
+// prefix is a config error with its line, not a failure at start).
+KeystoreEtcd read_keystore_etcd(const yaml::Value& v) {
+  auto m = v.map();
+  auto endpoints = m.get("endpoints");
+  auto prefix = m.get("prefix");
+  auto timeout = m.get("timeout");
+  m.finish();
+  KeystoreEtcd out;
+  if (endpoints) {
+    std::set<std::string> seen;
+    for (const auto& item : endpoints->list()) {
+      HostPort endpoint = item.host_port();
+      if (!seen.insert(endpoint.to_string()).second) {
+        item.fail("duplicate endpoint \"" + endpoint.to_string() + "\"");
+      }
+      out.endpoints.push_back(std::move(endpoint));
+    }
+    if (out.endpoints.size() > kMaxEtcdEndpoints) {
+      endpoints->fail("at most 16 endpoints");
+    }
+  }
+  if (out.endpoints.empty()) {
+    (endpoints ? *endpoints : v).fail(
+        "keystore.etcd.endpoints is required: the etcd client endpoints (host:port, ...)");
+  }
+  if (prefix) {
+    out.prefix = prefix->non_empty_string();
+    if (out.prefix.size() > kMaxEtcdPrefixBytes) prefix->fail("at most 256 bytes");
+    for (char c : out.prefix) {
+      if (c < 0x21 || c > 0x7e) prefix->fail("printable ASCII without spaces");
+    }
+    if (out.prefix.back() != '/') prefix->fail("must end with \"/\"");
+  }
+  if (timeout) out.timeout = timeout->duration(100ms);
+  return out;
+}
+
+}  // namespace
+
 Keystore read_keystore(const yaml::Value& v) {
   auto m = v.map();
   auto listen = m.get("listen");
   auto backend = m.get("backend");
   auto identity = m.get("identity");
-  m.refuse("etcd", "not supported yet: the etcd backend arrives with the cluster issue; use "
-                   "backend: rocksdb");
+  auto etcd = m.get("etcd");
   m.finish();
   Keystore out;
   if (listen) out.listen = listen->host_port();
   if (backend) {
-    if (backend->string() == "etcd") {
-      backend->fail("not supported yet: the etcd backend arrives with the cluster issue; use "
-                    "rocksdb");
-    }
-    out.backend = backend->one_of<KeystoreBackend>({{"rocksdb", KeystoreBackend::rocksdb}});
+    out.backend = backend->one_of<KeystoreBackend>(
+        {{"rocksdb", KeystoreBackend::rocksdb}, {"etcd", KeystoreBackend::etcd}});
   }
   if (identity) out.identity = identity->non_empty_string();
+  if (out.backend == KeystoreBackend::etcd) {
+    if (!etcd) {
+      (backend ? *backend : v)
+          .fail("backend: etcd needs keystore.etcd.endpoints (the etcd client endpoints)");
+    }
+    out.etcd = read_keystore_etcd(*etcd);
+  } else if (etcd) {
+    etcd->fail("only used with backend: etcd (the backend is rocksdb; remove it or set "
+               "keystore.backend: etcd)");
+  }
   return out;
 }
 

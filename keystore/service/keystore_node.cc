@@ -4,13 +4,16 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <filesystem>
 #include <stdexcept>
+#include <system_error>
 
 #include "common/log/log.h"
 #include "keystore/identity.h"
-#include "keystore/rocksdb_store.h"
 #include "keystore/service/key_management_service.h"
+#include "keystore/service/make_store.h"
 #include "keystore/service/signing_service.h"
+#include "keystore/service/vault_follower.h"
 #include "keystore/vault.h"
 
 namespace postern::keystore::service {
@@ -25,29 +28,65 @@ T opened(Result<T> result, const std::string& what) {
   return std::move(result).value();
 }
 
+std::string storage_description(const config::Keystore& k) {
+  return k.backend == config::KeystoreBackend::rocksdb ? "storage in " + k.data_dir
+                                                       : "the etcd store";
+}
+
+// The identity file's directory: RocksDB creates the data dir itself; with etcd nothing else
+// does (keystore.identity defaults to <data_dir>/keystore/identity.key).
+Identity load_identity(const config::Keystore& k) {
+  const std::filesystem::path parent = std::filesystem::path(k.identity).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      throw std::runtime_error("keystore: cannot create " + parent.string() + ": " +
+                               ec.message());
+    }
+  }
+  return opened(Identity::load_or_create(k.identity), "identity " + k.identity);
+}
+
+VaultOptions vault_options(const OpenedStore& storage, std::shared_ptr<spdlog::logger> log) {
+  VaultOptions options;
+  options.shared = storage.watcher != nullptr;
+  options.warn = [log = std::move(log)](const std::string& message) {
+    log->warn("keystore: {}", message);
+  };
+  return options;
+}
+
 }  // namespace
 
 // Declared in dependency order: destruction runs bottom-up, so the server goes before the
-// services, the services (and the admin worker) before the vault, the vault before the store.
+// follower, the follower (its watch and thread) and the services (and the admin worker)
+// before the vault, the vault before the store.
 struct KeystoreNode::Impl {
   explicit Impl(const config::Config& c)
       : config(c),
         log(log::get("keystore")),
-        store(opened(RocksDbStore::open(config.keystore.data_dir),
-                     "cannot open storage in " + config.keystore.data_dir)),
-        vault(opened(KeyVault::open(*store, opened(Identity::load_or_create(
-                                                       config.keystore.identity),
-                                                   "identity " + config.keystore.identity)),
-                     "cannot open the vault in " + config.keystore.data_dir)),
+        storage(opened(make_store(config.keystore),
+                       "cannot open " + storage_description(config.keystore))),
+        vault(opened(KeyVault::open(*storage.store, load_identity(config.keystore),
+                                    vault_options(storage, log)),
+                     "cannot open the vault in " + storage.where)),
         signing(*vault, config::load_or_create_cluster_token(config)),
-        management(*vault, config::load_or_create_admin_token(config), config.node.name) {}
+        management(*vault, config::load_or_create_admin_token(config), config.node.name) {
+    // The watch's first report is a resync: changes made between the open above and the
+    // watch's start are read then.
+    if (storage.watcher != nullptr) {
+      follower = std::make_unique<VaultFollower>(*vault, *storage.watcher, log);
+    }
+  }
 
   const config::Config config;
   std::shared_ptr<spdlog::logger> log;
-  std::unique_ptr<RocksDbStore> store;
+  OpenedStore storage;
   std::unique_ptr<KeyVault> vault;
   SigningService signing;
   KeyManagementService management;
+  std::unique_ptr<VaultFollower> follower;  // etcd only
   std::unique_ptr<grpc::Server> server;
   bool stopped = false;
 };
@@ -77,7 +116,7 @@ void KeystoreNode::start() {
     health->SetServingStatus("postern.v1.KeyManagement", true);
   }
   s.log->info("keystore {} listening on {} (identity {}, data in {})", s.config.node.name,
-              address, s.vault->identity().public_key_base64(), s.config.keystore.data_dir);
+              address, s.vault->identity().public_key_base64(), s.storage.where);
 }
 
 void KeystoreNode::shutdown(std::chrono::steady_clock::time_point deadline) {
@@ -91,6 +130,7 @@ void KeystoreNode::shutdown(std::chrono::steady_clock::time_point deadline) {
                            deadline - std::chrono::steady_clock::now()));
     s.server->Wait();
   }
+  s.follower.reset();  // stops the watch before the vault and the store go
   s.log->info("keystore stopped");
 }
 

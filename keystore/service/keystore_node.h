@@ -2,9 +2,15 @@
 // it (postern.v1.Keystore, postern.v1.KeyManagement, grpc.health.v1.Health) on
 // keystore.listen.
 //
+// Storage is keystore.backend (make_store.h): RocksDB under keystore.data_dir, or etcd
+// shared by every keystore replica (keystore.etcd), whose watch keeps this replica's vault in
+// step with the others (vault_follower.h). With etcd the replica keeps no state of its own
+// besides its identity; it needs etcd at start, and once started it signs with the keys it
+// holds while etcd is unreachable (key changes then fail with UNAVAILABLE naming etcd).
+//
 // SECURITY: this process holds every private key of the cluster. The identity file
-// (keystore.identity, mode 0600) is the only secret on disk; storage (keystore.data_dir)
-// holds only sealed entries (keystore/store.h). Keystore calls need the cluster token
+// (keystore.identity, mode 0600) is the only secret on disk; storage (keystore.data_dir or
+// etcd) holds only sealed entries (keystore/store.h). Keystore calls need the cluster token
 // (cluster.token_file), KeyManagement calls the admin token (admin.token_file); both files
 // are created (mode 0600) when missing. The server speaks plaintext gRPC: bind it to loopback
 // or a cluster network (mTLS arrives with the cluster issue).
@@ -19,8 +25,9 @@ namespace postern::keystore::service {
 
 class KeystoreNode {
  public:
-  // Opens the store (RocksDB under keystore.data_dir), loads or creates the identity, opens
-  // the vault (unwrapping every NEK) and reads both tokens. Throws std::runtime_error naming
+  // Opens the store (keystore.backend), loads or creates the identity, opens the vault
+  // (unwrapping every NEK, opening every DKIM key), reads both tokens, and with etcd starts
+  // following the other replicas' changes. Throws std::runtime_error naming
   // what is wrong (a path, a NEK that does not unwrap with this identity).
   explicit KeystoreNode(const config::Config& config);
   ~KeystoreNode();

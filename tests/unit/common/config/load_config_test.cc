@@ -326,5 +326,31 @@ TEST(LoadConfig, DirectoryIsNotAConfigFile) {
   }
 }
 
+// keystore.backend: etcd with its endpoints, prefix and timeout (kcluster).
+TEST(LoadConfig, KeystoreOnEtcd) {
+  const Config c = parse_config(
+      "internet: { hostname: mx.example.test }\n"
+      "keystore:\n"
+      "  backend: etcd\n"
+      "  etcd:\n"
+      "    endpoints: [\"etcd-0.etcd:2379\", \"127.0.0.1:2379\", \"[::1]:2379\"]\n"
+      "    prefix: /mail/keys/\n"
+      "    timeout: 1500ms\n",
+      "postern.yaml");
+  EXPECT_EQ(c.keystore.backend, KeystoreBackend::etcd);
+  ASSERT_EQ(c.keystore.etcd.endpoints.size(), 3u);
+  EXPECT_EQ(c.keystore.etcd.endpoints[0].to_string(), "etcd-0.etcd:2379");
+  EXPECT_EQ(c.keystore.etcd.endpoints[2].to_string(), "[::1]:2379");
+  EXPECT_EQ(c.keystore.etcd.prefix, "/mail/keys/");
+  EXPECT_EQ(c.keystore.etcd.timeout, std::chrono::milliseconds(1500));
+
+  const Config d = parse_config(
+      "internet: { hostname: mx.example.test }\n"
+      "keystore: { backend: etcd, etcd: { endpoints: [\"127.0.0.1:2379\"] } }\n",
+      "postern.yaml");
+  EXPECT_EQ(d.keystore.etcd.prefix, "/postern/keystore/");
+  EXPECT_EQ(d.keystore.etcd.timeout, std::chrono::milliseconds(3000));
+}
+
 }  // namespace
 }  // namespace postern::config

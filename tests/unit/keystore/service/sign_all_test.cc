@@ -44,6 +44,7 @@ class ScriptedVault final : public KeyVault {
   Result<std::vector<SecretInfo>> list_secrets() override { return nope(); }
   Result<SecretValue> get_secret(std::string_view) override { return nope(); }
   Result<bool> delete_secret(std::string_view) override { return nope(); }
+  std::optional<Error> apply(const StoreChange&) override { return nope(); }
 
   Result<Signed> sign(std::string_view domain, std::string_view selector,
                       std::string_view digest) override {
