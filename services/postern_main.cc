@@ -1,5 +1,7 @@
 // postern: the server binary. `postern edge|router|keystore|all --config FILE` runs roles;
-// `postern check-config FILE` validates a file; `postern hash-password` makes an Argon2id hash.
+// `postern check-config FILE` validates a file; `postern hash-password` makes an Argon2id hash;
+// `postern keystore-identity create|show FILE` makes or shows a keystore identity file
+// (services/identity_command.h; for the Kubernetes Secret).
 //
 // SECURITY: this main only wires things together. It reads the config file (trusted: written by
 // the admin, but still fully validated before anything starts) and, for hash-password, a
@@ -21,6 +23,10 @@
 #include "services/describe.h"
 #include "services/password_input.h"
 #include "services/roles.h"
+
+#ifdef POSTERN_HAVE_KEYSTORE
+#include "services/identity_command.h"
+#endif
 
 #if __has_include("edge/password.h")
 #include "edge/password.h"
@@ -60,6 +66,18 @@ int hash_password() {
   }
 #else
   std::cerr << "postern hash-password: not available in this build (edge/password.h missing)\n";
+  return kExitRuntime;
+#endif
+}
+
+int keystore_identity(bool create, const std::string& path) {
+#ifdef POSTERN_HAVE_KEYSTORE
+  return create ? postern::services::identity_create(path, std::cout, std::cerr)
+                : postern::services::identity_show(path, std::cout, std::cerr);
+#else
+  (void)create;
+  (void)path;
+  std::cerr << "postern keystore-identity: not available in this build (no keystore)\n";
   return kExitRuntime;
 #endif
 }
@@ -119,6 +137,16 @@ int main(int argc, char** argv) {
   check->add_option("file", check_path, "postern.yaml")->required();
   auto* hash = app.add_subcommand(
       "hash-password", "print an Argon2id hash of a password (prompted, or stdin's first line)");
+  std::string identity_path;
+  auto* identity = app.add_subcommand(
+      "keystore-identity", "create or show a keystore identity file (keystore.identity)");
+  identity->require_subcommand(1);
+  auto* identity_create = identity->add_subcommand(
+      "create", "create a new identity file (mode 0600; never overwrites) and print its public key");
+  identity_create->add_option("file", identity_path, "identity.key")->required();
+  auto* identity_show =
+      identity->add_subcommand("show", "print the public key of an identity file");
+  identity_show->add_option("file", identity_path, "identity.key")->required();
 
   try {
     app.parse(argc, argv);
@@ -129,6 +157,8 @@ int main(int argc, char** argv) {
 
   if (check->parsed()) return check_config(check_path);
   if (hash->parsed()) return hash_password();
+  if (identity_create->parsed()) return keystore_identity(/*create=*/true, identity_path);
+  if (identity_show->parsed()) return keystore_identity(/*create=*/false, identity_path);
   for (const auto& [cmd, role] : role_commands) {
     if (cmd->parsed()) return run(role, config_path, log_level);
   }
