@@ -1,13 +1,12 @@
 #include "keystore/bundle.h"
 
-#include <sodium.h>
-
 #include <cstring>
 #include <optional>
 #include <set>
 #include <utility>
 
 #include "keystore/names.h"
+#include "keystore/password_box.h"
 
 namespace postern::keystore {
 namespace {
@@ -23,32 +22,21 @@ constexpr std::size_t kMaxDerBytes = 0xffff;
 constexpr std::string_view kPasswordMagic = "PKDP";
 constexpr std::string_view kRecipientMagic = "PKDR";
 constexpr unsigned char kVersion = 1;
-constexpr unsigned char kKdfArgon2id13 = 1;
-constexpr std::size_t kSaltBytes = crypto_pwhash_SALTBYTES;
-constexpr std::size_t kKeyBytes = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
-constexpr std::size_t kCheckBytes = 16;
-constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
-constexpr std::size_t kDerivedBytes = kKeyBytes + kCheckBytes;
-// Offsets of the password bundle's header.
-constexpr std::size_t kOpsAt = kPasswordMagic.size() + 2;
-constexpr std::size_t kMemAt = kOpsAt + 8;
-constexpr std::size_t kSaltAt = kMemAt + 8;
-constexpr std::size_t kCheckAt = kSaltAt + kSaltBytes;
-constexpr std::size_t kNonceAt = kCheckAt + kCheckBytes;
-constexpr std::size_t kPasswordHeaderBytes = kNonceAt + kNonceBytes;
 constexpr std::size_t kRecipientHeaderBytes = kRecipientMagic.size() + 1;
 
-static_assert(kSaltBytes == 16);
 static_assert(kContext.size() == 23);
-static_assert(kPasswordHeaderBytes == 78);
+static_assert(kPasswordBoxFixedBytes == 78);  // the password bundle has no extras
 
-const unsigned char* u8(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-void put_u64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+// The password bundle as a password box (password_box.h): no extras, a non-empty plaintext of
+// at most kMaxSecretBytes.
+PasswordBoxFormat bundle_box() {
+  PasswordBoxFormat f;
+  f.magic = kPasswordMagic;
+  f.version = kVersion;
+  f.what = "DKIM bundle";
+  f.min_tail = kPasswordBoxTagBytes + 1;
+  f.max_plaintext = kMaxSecretBytes;
+  return f;
 }
 
 uint64_t get_be(std::string_view in, std::size_t bytes) {
@@ -95,13 +83,6 @@ class Reader {
   std::string_view in_;
 };
 
-bool limits_acceptable(const PasswordLimits& l) {
-  return l.opslimit >= crypto_pwhash_OPSLIMIT_INTERACTIVE &&
-         l.opslimit <= crypto_pwhash_OPSLIMIT_SENSITIVE &&
-         l.memlimit >= crypto_pwhash_MEMLIMIT_INTERACTIVE &&
-         l.memlimit <= crypto_pwhash_MEMLIMIT_SENSITIVE;
-}
-
 std::optional<Error> check_password(std::string_view password) {
   if (password.empty()) {
     return make_error(Errc::invalid_argument, "this DKIM bundle is protected by a password");
@@ -110,22 +91,6 @@ std::optional<Error> check_password(std::string_view password) {
     return make_error(Errc::invalid_argument, "the password must be 1 to 4096 bytes");
   }
   return std::nullopt;
-}
-
-// Argon2id output (AEAD key, then password check) in guarded memory.
-Result<SecretBytes> derive(std::string_view password, const unsigned char* salt,
-                           const PasswordLimits& limits) {
-  return SecretBytes::fill(kDerivedBytes,
-                           [&](unsigned char* out, std::size_t n) -> std::optional<Error> {
-                             if (crypto_pwhash(out, n, password.data(), password.size(), salt,
-                                               limits.opslimit,
-                                               static_cast<std::size_t>(limits.memlimit),
-                                               crypto_pwhash_ALG_ARGON2ID13) != 0) {
-                               return make_error(Errc::resource,
-                                                 "Argon2id failed (out of memory?)");
-                             }
-                             return std::nullopt;
-                           });
 }
 
 std::optional<Error> check_entry(const BundleEntry& e, Errc code) {
@@ -140,44 +105,12 @@ std::optional<Error> check_entry(const BundleEntry& e, Errc code) {
   return std::nullopt;
 }
 
+// The password check comes first so an empty password reads as "protected by a password".
 Result<SecretBytes> open_password_bundle(std::string_view file, std::string_view password) {
   if (std::optional<Error> bad = check_password(password)) return *bad;
-  if (file.size() < kPasswordHeaderBytes + kTagBytes + 1) {
-    return make_error(Errc::malformed, "DKIM bundle is truncated");
-  }
-  if (static_cast<unsigned char>(file[kPasswordMagic.size() + 1]) != kKdfArgon2id13) {
-    return make_error(Errc::unsupported_version, "DKIM bundle uses an unknown password KDF");
-  }
-  const std::string_view ct = file.substr(kPasswordHeaderBytes);
-  if (ct.size() > kMaxSecretBytes + kTagBytes) {
-    return make_error(Errc::malformed, "DKIM bundle is larger than this build opens");
-  }
-  const PasswordLimits limits{get_be(file.substr(kOpsAt), 8), get_be(file.substr(kMemAt), 8)};
-  if (!limits_acceptable(limits)) {
-    return make_error(Errc::invalid_argument,
-                      "DKIM bundle asks for Argon2id limits outside INTERACTIVE..SENSITIVE");
-  }
-  if (!sodium_ready()) return make_error(Errc::resource, "libsodium could not be initialised");
-  Result<SecretBytes> derived = derive(password, u8(file) + kSaltAt, limits);
-  if (!derived.ok()) return derived.error();
-  const SecretBytes::View dk = derived.value().view();
-  if (sodium_memcmp(dk.data() + kKeyBytes, u8(file) + kCheckAt, kCheckBytes) != 0) {
-    return make_error(Errc::wrong_password, "wrong password for this DKIM bundle");
-  }
-  // Decrypted straight into guarded memory; libsodium checks the tag before writing.
-  return SecretBytes::fill(
-      ct.size() - kTagBytes, [&](unsigned char* out, std::size_t n) -> std::optional<Error> {
-        unsigned long long len = 0;
-        if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &len, nullptr, u8(ct), ct.size(),
-                                                       u8(file), kPasswordHeaderBytes,
-                                                       u8(file) + kNonceAt, dk.data()) != 0 ||
-            len != n) {
-          return make_error(Errc::tampered,
-                            "the DKIM bundle was altered: the password is right but the "
-                            "contents do not authenticate");
-        }
-        return std::nullopt;
-      });
+  Result<OpenedPasswordBox> box = open_password_box(bundle_box(), file, password);
+  if (!box.ok()) return box.error();
+  return std::move(box.value().plaintext);
 }
 
 }  // namespace
@@ -256,38 +189,8 @@ Result<std::string> protect_bundle_with_password(const SecretBytes& plaintext,
                                                  std::string_view password,
                                                  PasswordLimits limits) {
   if (std::optional<Error> bad = check_password(password)) return *bad;
-  if (!limits_acceptable(limits)) {
-    return make_error(Errc::invalid_argument,
-                      "Argon2id limits must lie between INTERACTIVE and SENSITIVE");
-  }
-  if (!sodium_ready()) return make_error(Errc::resource, "libsodium could not be initialised");
-  unsigned char salt[kSaltBytes];
-  unsigned char nonce[kNonceBytes];
-  randombytes_buf(salt, sizeof salt);
-  randombytes_buf(nonce, sizeof nonce);
-  Result<SecretBytes> derived = derive(password, salt, limits);
-  if (!derived.ok()) return derived.error();
-  const SecretBytes::View dk = derived.value().view();
-
-  std::string out(kPasswordMagic);
-  out.push_back(static_cast<char>(kVersion));
-  out.push_back(static_cast<char>(kKdfArgon2id13));
-  put_u64(out, limits.opslimit);
-  put_u64(out, limits.memlimit);
-  out.append(reinterpret_cast<const char*>(salt), sizeof salt);
-  out.append(reinterpret_cast<const char*>(dk.data() + kKeyBytes), kCheckBytes);
-  out.append(reinterpret_cast<const char*>(nonce), sizeof nonce);
   const SecretBytes::View plain = plaintext.view();
-  out.resize(kPasswordHeaderBytes + plain.size() + kTagBytes);
-  unsigned long long written = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_encrypt(
-          reinterpret_cast<unsigned char*>(out.data()) + kPasswordHeaderBytes, &written,
-          plain.data(), plain.size(), u8(out), kPasswordHeaderBytes, nullptr, nonce,
-          dk.data()) != 0 ||
-      written != plain.size() + kTagBytes) {
-    return make_error(Errc::resource, "XChaCha20-Poly1305 encryption failed");
-  }
-  return out;
+  return seal_password_box(bundle_box(), {}, plain.bytes(), password, limits);
 }
 
 Result<std::string> protect_bundle_for(std::string_view recipient_public_key,

@@ -1,8 +1,5 @@
 #include "router/queue_admin_service.h"
 
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
-
 #include "common/log/log.h"
 #include "router/queue_id.h"
 
@@ -34,18 +31,6 @@ const grpc::Status kUnauthenticated(grpc::UNAUTHENTICATED, "missing or wrong adm
 const grpc::Status kBadId(grpc::INVALID_ARGUMENT, "not a queue id");
 
 }  // namespace
-
-bool bearer_token_matches(std::string_view value, std::string_view token) {
-  constexpr std::string_view kScheme = "Bearer ";
-  if (token.empty()) return false;
-  const std::string_view presented =
-      value.starts_with(kScheme) ? value.substr(kScheme.size()) : std::string_view();
-  unsigned char a[SHA256_DIGEST_LENGTH];
-  unsigned char b[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), a);
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), b);
-  return CRYPTO_memcmp(a, b, sizeof a) == 0 && value.starts_with(kScheme);
-}
 
 postern::v1::QueuedMessage to_admin_view(const MessageRecord& record) {
   postern::v1::QueuedMessage m;

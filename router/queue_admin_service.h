@@ -3,9 +3,10 @@
 // SECURITY: every call must carry metadata "authorization: Bearer <admin token>"; anything
 // else is refused with UNAUTHENTICATED before any queue access. The token is compared in
 // constant time (SHA-256 of both sides, then CRYPTO_memcmp, so neither content nor length
-// leaks through timing). The token is never logged. Queue ids from the request are checked
-// against the id format before use. Retry and Delete go through the scheduler (one thread
-// owns the schedule); List and Show read the queue directly (RocksDB reads are thread-safe).
+// leaks through timing; common/auth/bearer_token.h). The token is never logged. Queue ids
+// from the request are checked against the id format before use. Retry and Delete go through
+// the scheduler (one thread owns the schedule); List and Show read the queue directly
+// (RocksDB reads are thread-safe).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -13,14 +14,15 @@
 #include <string>
 #include <string_view>
 
+#include "common/auth/bearer_token.h"
 #include "postern/v1/queue_admin.grpc.pb.h"
 #include "router/queue.h"
 #include "router/scheduler.h"
 
 namespace postern::router {
 
-// True when `metadata_value` is exactly "Bearer <token>" (constant time in the values).
-bool bearer_token_matches(std::string_view metadata_value, std::string_view token);
+// The shared constant-time check (common/auth/bearer_token.h).
+using postern::auth::bearer_token_matches;
 
 // The admin view of a queue record.
 postern::v1::QueuedMessage to_admin_view(const MessageRecord& record);

@@ -5,8 +5,8 @@
 //
 // SECURITY: the metadata value is untrusted. It is compared in constant time: SHA-256 of both
 // sides, then CRYPTO_memcmp, so neither the token's content nor its length leaks through
-// timing. The check runs before a request field is read. Tokens are never logged; a refusal
-// logs the service and the peer address only.
+// timing (common/auth/bearer_token.h). The check runs before a request field is read. Tokens
+// are never logged; a refusal logs the service and the peer address only.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -15,10 +15,13 @@
 #include <string_view>
 #include <utility>
 
+#include "common/auth/bearer_token.h"
+
 namespace postern::keystore::service {
 
-// True when `metadata_value` is exactly "Bearer <token>". An empty `token` matches nothing.
-bool bearer_token_matches(std::string_view metadata_value, std::string_view token);
+// True when `metadata_value` is exactly "Bearer <token>"; an empty `token` matches nothing
+// (the shared check, common/auth/bearer_token.h).
+using postern::auth::bearer_token_matches;
 
 // The call's token check: true when its "authorization" metadata carries `token`; otherwise
 // logs a warning naming `service` and the peer, and returns false.

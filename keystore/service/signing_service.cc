@@ -32,7 +32,7 @@ class SecretReactor final : public grpc::ServerUnaryReactor {
 }  // namespace
 
 grpc::Status sign_all(KeyVault& vault, const postern::v1::SignRequest& request,
-                      postern::v1::SignReply* reply) {
+                      postern::v1::SignReply* reply, int* failed_digest) {
   const int n = request.digests_size();
   if (n == 0) return grpc::Status(grpc::INVALID_ARGUMENT, "no digests to sign");
   if (n > kMaxDigestsPerSign) {
@@ -46,6 +46,7 @@ grpc::Status sign_all(KeyVault& vault, const postern::v1::SignRequest& request,
     auto signed_ = vault.sign(d.domain(), d.selector(), d.digest());
     if (!signed_.ok()) {
       reply->clear_signatures();
+      if (failed_digest != nullptr) *failed_digest = i;
       const grpc::Status status = to_status(signed_.error());
       return grpc::Status(status.error_code(),
                           "digest " + std::to_string(i) + " (selector \"" + d.selector() +
@@ -62,8 +63,10 @@ grpc::ServerUnaryReactor* SigningService::Sign(grpc::CallbackServerContext* cont
                                                const postern::v1::SignRequest* request,
                                                postern::v1::SignReply* reply) {
   if (!auth_.authorized(*context)) return finish(context, unauthenticated("cluster"));
-  grpc::Status status = sign_all(vault_, *request, reply);
+  int failed = -1;
+  grpc::Status status = sign_all(vault_, *request, reply, &failed);
   if (!status.ok()) {
+    if (failed >= 0) context->AddTrailingMetadata(kFailedDigestTrailer, std::to_string(failed));
     log::get("keystore")->warn("Sign from {} failed: {}", context->peer(), status.error_message());
   }
   return finish(context, std::move(status));

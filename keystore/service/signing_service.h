@@ -5,7 +5,10 @@
 // exclusive lock once a key is cached, so concurrent calls sign in parallel on gRPC's threads
 // (no queue hop, no global lock). A request holds 1..kMaxDigestsPerSign digests; they are
 // signed in order and a failure fails the whole call with a message naming the digest's index
-// and key, so a router never gets a partial set of signatures for one message.
+// and key, so a router never gets a partial set of signatures for one message. The failing
+// digest's 0-based index is also sent as trailing metadata kFailedDigestTrailer, so a router
+// that packed several messages into one request (router/signing/grpc_keystore_client.h) can
+// re-send only the failing message alone and the others together.
 //
 // SECURITY: every call is refused with UNAUTHENTICATED before its fields are read unless it
 // carries the cluster token (auth.h). Requests are untrusted: domain, selector and digest are
@@ -26,6 +29,9 @@
 namespace postern::keystore::service {
 
 inline constexpr int kMaxDigestsPerSign = 64;
+// Trailing metadata of a Sign that failed on one digest: its 0-based index, in decimal. Same
+// name as router/signing/grpc_keystore_client.h's (the router reads it).
+inline constexpr char kFailedDigestTrailer[] = "postern-failed-digest";
 
 class SigningService final : public postern::v1::Keystore::CallbackService {
  public:
@@ -46,8 +52,9 @@ class SigningService final : public postern::v1::Keystore::CallbackService {
 };
 
 // The Sign reply for `request`, or the status that fails the call (pure over the vault; the
-// service's logic, exposed for tests).
+// service's logic, exposed for tests). When a digest fails, `failed_digest` (if given) is set
+// to its index; it is left alone otherwise.
 grpc::Status sign_all(KeyVault& vault, const postern::v1::SignRequest& request,
-                      postern::v1::SignReply* reply);
+                      postern::v1::SignReply* reply, int* failed_digest = nullptr);
 
 }  // namespace postern::keystore::service

@@ -125,5 +125,24 @@ TEST(SignAll, OneToSixtyFourDigests) {
   EXPECT_EQ(too_many.signatures_size(), 0);
 }
 
+// signperf: the failing digest's index is reported (the service sends it as a trailer so a
+// router that coalesced several messages re-sends only the failing one alone).
+TEST(SignAll, ReportsTheFailingDigestsIndex) {
+  ScriptedVault vault;
+  postern::v1::SignRequest request;
+  add(request, "example.com", "a");
+  add(request, "example.com", "b");
+  add(request, "other.org", "s9");
+  postern::v1::SignReply reply;
+  int failed = -1;
+  EXPECT_FALSE(sign_all(vault, request, &reply, &failed).ok());
+  EXPECT_EQ(failed, 2);
+  postern::v1::SignRequest good;
+  add(good, "example.com", "a");
+  int untouched = -7;
+  EXPECT_TRUE(sign_all(vault, good, &reply, &untouched).ok());
+  EXPECT_EQ(untouched, -7);
+}
+
 }  // namespace
 }  // namespace postern::keystore::service
