@@ -1,9 +1,5 @@
-// Scripted SMTP dialogues with sender authentication: like dialog.h, and the steps of
-// issue 4 are answered in-process with fake verdicts:
-//   start_spf            → the SpfStart is recorded (spf_starts), on_spf_started();
-//   authenticate_message → the AuthRequest is recorded (auth_requests, auth_messages) and
-//                          `verdicts` is fed to on_authenticated();
-//   record_dmarc         → the records are kept (dmarc_recorded), on_dmarc_recorded().
+// Scripted SMTP dialogues with sender authentication (issue 4): dialog.h's Dialog over
+// settings with edge.inbound on (one local domain, the client 192.0.2.7).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dialog.h"
 #include "edge/session.h"
 
 namespace postern::edge::testing {
@@ -29,35 +26,14 @@ inline SessionSettings auth_settings() {
   return s;
 }
 
-class AuthDialog {
+// A Dialog (dialog.h, which answers the sender-authentication steps) over auth_settings(),
+// with a whole-transaction shortcut.
+class AuthDialog : public Dialog {
  public:
   explicit AuthDialog(SessionSettings settings = auth_settings(),
                       std::string client_ip = "192.0.2.7")
-      : session_(std::move(settings), std::move(client_ip), "S1X", [] {
-          return std::chrono::system_clock::time_point(std::chrono::seconds(1720000000));
-        }) {}
+      : Dialog(std::move(settings), std::move(client_ip)) {}
 
-  Session& session() { return session_; }
-  std::string connect() { return run(session_.on_connect()); }
-  std::string send(const std::string& line) {
-    smtp::codec::LineReader reader;
-    auto r = reader.feed(line + "\r\n");
-    EXPECT_TRUE(r.event.has_value());
-    return run(session_.on_line(*r.event));
-  }
-  void cmd(const std::string& line, const std::string& expected) {
-    const std::string got = send(line);
-    EXPECT_EQ(got.substr(0, expected.size()), expected) << "after: " << line << " got: " << got;
-  }
-  std::string body(const std::string& bytes) {
-    std::string_view rest = bytes;
-    while (true) {
-      auto f = session_.on_body_bytes(rest);
-      rest.remove_prefix(f.consumed);
-      if (f.step) return run(*f.step);
-      if (rest.empty()) return "(needs more)";
-    }
-  }
   // EHLO, MAIL, RCPT, DATA and the message; returns the reply to the end of DATA.
   std::string transaction(const std::string& message, const std::string& from = "a@sender.test") {
     cmd("EHLO client.sender.test", "250");
@@ -66,77 +42,6 @@ class AuthDialog {
     cmd("DATA", "354");
     return body(message + ".\r\n");
   }
-
-  inbound::Verdicts verdicts;
-  SubmitResult router_result{true, "Q42", ""};
-  std::vector<SpfStart> spf_starts;
-  std::vector<AuthRequest> auth_requests;
-  std::vector<std::string> auth_messages;  // copies of AuthRequest::message
-  std::vector<std::vector<std::string>> dmarc_recorded;
-  std::vector<SubmitRequest> submissions;
-  int spf_start_steps = 0;
-  // Inbound controls: what the adapter would have looked up.
-  policy::ClientLookup client_lookup;
-  policy::SenderLookup sender_lookup;
-  policy::GreylistAnswer greylist_answer{policy::GreylistAnswer::Kind::pass, 0, {}};
-  std::vector<policy::SenderLookupPlan> sender_plans;
-  std::vector<policy::GreylistTriplet> greylist_queries;
-
- private:
-  std::string run(Step step) {
-    std::string out;
-    while (true) {
-      for (const auto& r : step.replies) {
-        if (!out.empty()) out += " | ";
-        out += r.to_string();
-      }
-      switch (step.next) {
-        case Next::start_spf:
-          ++spf_start_steps;
-          spf_starts.push_back(session_.take_spf_start());
-          step = session_.on_spf_started();
-          continue;
-        case Next::authenticate_message:
-          auth_requests.push_back(session_.auth_request());
-          auth_messages.emplace_back(session_.auth_request().message);
-          step = session_.on_authenticated(verdicts);
-          continue;
-        case Next::record_dmarc:
-          dmarc_recorded.push_back(session_.take_dmarc_records());
-          step = session_.on_dmarc_recorded();
-          continue;
-        case Next::check_client:
-          step = session_.on_client_checked(client_lookup);
-          continue;
-        case Next::check_sender:
-          sender_plans.push_back(session_.sender_lookup_plan());
-          step = session_.on_sender_checked(sender_lookup);
-          continue;
-        case Next::check_greylist:
-          greylist_queries.push_back(session_.greylist_triplet());
-          step = session_.on_greylist_checked(greylist_answer);
-          continue;
-        case Next::submit:
-          submissions.push_back(session_.take_submission());
-          step = session_.on_submitted(router_result);
-          continue;
-        case Next::start_tls:
-          step = session_.on_tls_up("version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256");
-          continue;
-        case Next::verify_credentials: {
-          Credentials c = session_.take_credentials();
-          std::optional<std::string> user;
-          if (c.username == "alice@example.org" && c.password == "s3cret") user = c.username;
-          step = session_.on_credentials_checked(user);
-          continue;
-        }
-        default:
-          return out;
-      }
-    }
-  }
-
-  Session session_;
 };
 
 }  // namespace postern::edge::testing

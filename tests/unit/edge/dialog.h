@@ -3,7 +3,13 @@
 //   d.cmd("MAIL FROM:<a@b.example>", "250 2.1.0");
 // Steps the session asks for are answered in-process: STARTTLS "succeeds", credentials are
 // checked against a small table, submissions are recorded and answered with the configured
-// router result. Expectations are prefixes of the replies rendered as "code status text",
+// router result. With settings.inbound set, the sender-authentication steps (issue 4) are
+// answered with fake verdicts too:
+//   start_spf            → the SpfStart is recorded (spf_starts), on_spf_started();
+//   authenticate_message → the AuthRequest is recorded (auth_requests, auth_messages) and
+//                          `verdicts` is fed to on_authenticated();
+//   record_dmarc         → the records are kept (dmarc_recorded), on_dmarc_recorded().
+// Expectations are prefixes of the replies rendered as "code status text",
 // joined by " | " when a step has several.
 #pragma once
 
@@ -51,7 +57,7 @@ class Dialog {
   }
   void cmd(const std::string& line, const std::string& expected) {
     const std::string got = send(line);
-    EXPECT_EQ(got.substr(0, expected.size()), expected) << "after: " << line;
+    EXPECT_EQ(got.substr(0, expected.size()), expected) << "after: " << line << " got: " << got;
   }
   // Raw bytes of a message body (DATA content including the final ".\r\n", or a chunk).
   std::string body(const std::string& bytes) {
@@ -78,6 +84,13 @@ class Dialog {
   SubmitResult router_result{true, "Q42", ""};
   std::map<std::string, std::string> users{{"alice@example.org", "s3cret"}};
   int tls_handshakes = 0;
+  // Sender authentication (settings.inbound): what the adapter was asked and what it answers.
+  inbound::Verdicts verdicts;
+  std::vector<SpfStart> spf_starts;
+  std::vector<AuthRequest> auth_requests;
+  std::vector<std::string> auth_messages;  // copies of AuthRequest::message
+  std::vector<std::vector<std::string>> dmarc_recorded;
+  int spf_start_steps = 0;
   // Inbound controls: what the adapter would have looked up.
   policy::ClientLookup client_lookup;
   policy::SenderLookup sender_lookup;
@@ -108,6 +121,20 @@ class Dialog {
           step = session_.on_credentials_checked(user);
           continue;
         }
+        case Next::start_spf:
+          ++spf_start_steps;
+          spf_starts.push_back(session_.take_spf_start());
+          step = session_.on_spf_started();
+          continue;
+        case Next::authenticate_message:
+          auth_requests.push_back(session_.auth_request());
+          auth_messages.emplace_back(session_.auth_request().message);
+          step = session_.on_authenticated(verdicts);
+          continue;
+        case Next::record_dmarc:
+          dmarc_recorded.push_back(session_.take_dmarc_records());
+          step = session_.on_dmarc_recorded();
+          continue;
         case Next::check_client:
           step = session_.on_client_checked(client_lookup);
           continue;
