@@ -43,8 +43,23 @@ Result<DkimKey> DkimKey::adopt(Pkey key, int min_rsa_bits, int max_rsa_bits) {
     if (EVP_PKEY_get_raw_public_key(key.get(), raw, &len) != 1 || len != sizeof raw) {
       return openssl_error(Errc::malformed, "Ed25519 key without a public key");
     }
-    return DkimKey(KeyType::ed25519, 256, std::move(key),
-                   std::string(reinterpret_cast<const char*>(raw), len));
+    std::string public_key(reinterpret_cast<const char*>(raw), len);
+    unsigned char seed[Ed25519Signer::kSeedBytes];
+    std::size_t seed_len = sizeof seed;
+    if (EVP_PKEY_get_raw_private_key(key.get(), seed, &seed_len) != 1 ||
+        seed_len != sizeof seed) {
+      OPENSSL_cleanse(seed, sizeof seed);
+      return openssl_error(Errc::malformed, "Ed25519 key without a private key");
+    }
+    Result<Ed25519Signer> signer =
+        Ed25519Signer::from_seed(std::string_view(reinterpret_cast<const char*>(seed), seed_len));
+    OPENSSL_cleanse(seed, sizeof seed);
+    if (!signer.ok()) return signer.error();
+    if (signer.value().public_key() != public_key) {
+      return make_error(Errc::malformed, "Ed25519 key whose public half does not match");
+    }
+    return DkimKey(KeyType::ed25519, 256, std::move(key), std::move(public_key),
+                   std::move(signer).value());
   }
   if (id != EVP_PKEY_RSA) {
     return make_error(Errc::unsupported_key,
@@ -174,18 +189,7 @@ Result<std::string> DkimKey::sign_digest(std::string_view digest) const {
       return openssl_error(Errc::resource, "RSA signing failed");
     }
   } else {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                &EVP_MD_CTX_free);
-    if (ctx == nullptr ||
-        EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
-        EVP_DigestSign(ctx.get(), nullptr, &len, u8(digest), digest.size()) != 1) {
-      return openssl_error(Errc::resource, "Ed25519 signing could not start");
-    }
-    sig.resize(len);
-    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                       u8(digest), digest.size()) != 1) {
-      return openssl_error(Errc::resource, "Ed25519 signing failed");
-    }
+    return ed25519_->sign(digest);
   }
   sig.resize(len);
   return sig;

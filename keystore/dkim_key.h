@@ -7,7 +7,8 @@
 //   RSA_PKCS1_PADDING and a SHA-256 signature md, so OpenSSL adds the DigestInfo).
 //   Generated keys are 1024, 2048 or 4096 bits (e = 65537); imported keys 1024..8192 bits
 //   (RFC 8301: verifiers refuse smaller keys; larger ones cost verifiers too much).
-// - ed25519-sha256: PureEd25519 whose message is the 32-byte digest (RFC 8463 3).
+// - ed25519-sha256: PureEd25519 whose message is the 32-byte digest (RFC 8463 3), signed
+//   by an Ed25519Signer (libsodium; ed25519_signer.h says why) made from the same seed.
 //
 // The DNS record value is "v=DKIM1; k=rsa; p=<base64 DER SubjectPublicKeyInfo>" or
 // "v=DKIM1; k=ed25519; p=<base64 raw 32-byte public key>". The fingerprint is the SHA-256 of
@@ -27,10 +28,12 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/mailauth/dkim/key_record.h"
+#include "keystore/ed25519_signer.h"
 #include "keystore/result.h"
 #include "keystore/secret_bytes.h"
 
@@ -83,13 +86,19 @@ class DkimKey {
 
   // Checks the key's type and size and computes its public bytes.
   static Result<DkimKey> adopt(Pkey key, int min_rsa_bits, int max_rsa_bits);
-  DkimKey(KeyType type, int bits, Pkey key, std::string public_key)
-      : type_(type), bits_(bits), key_(std::move(key)), public_key_(std::move(public_key)) {}
+  DkimKey(KeyType type, int bits, Pkey key, std::string public_key,
+          std::optional<Ed25519Signer> ed25519 = std::nullopt)
+      : type_(type),
+        bits_(bits),
+        key_(std::move(key)),
+        public_key_(std::move(public_key)),
+        ed25519_(std::move(ed25519)) {}
 
   KeyType type_;
   int bits_;
   Pkey key_;
   std::string public_key_;
+  std::optional<Ed25519Signer> ed25519_;  // set for Ed25519 keys: their signing path
 };
 
 }  // namespace postern::keystore
