@@ -11,17 +11,21 @@ namespace postern::edge {
 struct EdgeNode::Impl {
   explicit Impl(const config::Config& c)
       : config(c),
+        channels(config),
         submitter(config.cluster.routers.empty()
                       ? std::vector<config::HostPort>{config.router.listen}
                       : config.cluster.routers,
-                  config.node.name),
+                  config.node.name, std::chrono::seconds(60),
+                  config.cluster.health_check_interval, channels),
         verifier(config.directory),
         greylist(config.cluster.routers.empty()
                      ? std::vector<config::HostPort>{config.router.listen}
-                     : config.cluster.routers),
+                     : config.cluster.routers,
+                 std::chrono::seconds(2), channels),
         server(config, submitter, verifier, 2, &greylist) {}
 
   config::Config config;  // owned copy: sessions refer to it for their whole life
+  grpc_tls::ClusterChannels channels;  // cluster.tls; throws ConfigError for a bad file
   GrpcSubmitter submitter;
   DirectoryVerifier verifier;
   GrpcGreylistClient greylist;

@@ -10,8 +10,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
-#include <map>
-#include <mutex>
 
 #include "postern/v1/greylist.grpc.pb.h"
 
@@ -30,17 +28,6 @@ struct Attempt {
   std::string message;
   v1::GreylistReply reply;
 };
-
-// Channels for the process lifetime, one per router address (grpc_submitter.cc explains the
-// gRPC 1.51 callback-queue teardown this avoids).
-std::shared_ptr<grpc::Channel> process_channel(const std::string& address) {
-  static std::mutex* mutex = new std::mutex;
-  static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>;
-  std::lock_guard lock(*mutex);
-  auto& channel = (*channels)[address];
-  if (!channel) channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  return channel;
-}
 
 std::string lower_ascii(std::string_view value) {
   std::string out(value);
@@ -143,12 +130,13 @@ const char* to_string(GreylistOutcome::Action action) {
 }
 
 GrpcGreylistClient::GrpcGreylistClient(const std::vector<config::HostPort>& routers,
-                                       std::chrono::milliseconds deadline)
+                                       std::chrono::milliseconds deadline,
+                                       const grpc_tls::ClusterChannels& channels)
     : deadline_(deadline) {
   for (const auto& r : routers) {
     auto t = std::make_unique<Target>();
     t->address = r.to_string();
-    t->stub = v1::Greylist::NewStub(process_channel(t->address));
+    t->stub = v1::Greylist::NewStub(channels.channel(t->address));
     targets_.push_back(std::move(t));
   }
 }

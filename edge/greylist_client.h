@@ -12,8 +12,8 @@
 //    the same router about the same triplet whatever the order of its list. The next router
 //    in that triplet's order is tried only when one is UNAVAILABLE (down or unreachable);
 //    any other failure ends the check with an error. Each call has a deadline (default 2 s).
-//  - Channels are kept for the process lifetime, one per router address (see
-//    grpc_submitter.cc for why they are never destroyed).
+//  - Channels come from `channels` (grpc_tls/channels.h): process-lifetime, one per router
+//    address, shared with the submitter; mTLS when cluster.tls is set.
 //  - The routers need no greylist config: the parameters travel with each request.
 //  - Thread-safe: one client may serve every io_context of the edge.
 #pragma once
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/config/config.h"
+#include "common/grpc_tls/channels.h"
 
 namespace postern::edge {
 
@@ -61,7 +62,9 @@ class GreylistClient {
 class GrpcGreylistClient final : public GreylistClient {
  public:
   explicit GrpcGreylistClient(const std::vector<config::HostPort>& routers,
-                              std::chrono::milliseconds deadline = std::chrono::seconds(2));
+                              std::chrono::milliseconds deadline = std::chrono::seconds(2),
+                              const grpc_tls::ClusterChannels& channels =
+                                  grpc_tls::ClusterChannels());
   ~GrpcGreylistClient() override;
 
   boost::asio::awaitable<GreylistOutcome> check(GreylistQuery query,

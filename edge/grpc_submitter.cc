@@ -9,6 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/log/log.h"
+#include "edge/health_watch.h"
 #include "postern/v1/router.grpc.pb.h"
 
 namespace postern::edge {
@@ -152,36 +154,71 @@ asio::awaitable<Attempt> record_once(v1::Router::Stub* stub,
       asio::use_awaitable, stub, std::move(request), deadline);
 }
 
-// Channels live for the whole process, one per router address, shared by every submitter.
-// Why: with gRPC 1.51 (Debian 12) the callback API runs on a shared "callback alternative"
-// completion queue that is torn down when the last channel using it is destroyed; a reactor's
-// OnDone may still be unwinding on that queue's thread at that moment, and the teardown then
-// aborts in grpc_cq_internal_unref (seen in edge_grpc_submitter_test). Never destroying the
-// channels keeps that queue alive, and a channel per address is what gRPC recommends anyway.
-std::shared_ptr<grpc::Channel> process_channel(const std::string& address) {
-  static std::mutex* mutex = new std::mutex;
-  static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>;
-  std::lock_guard lock(*mutex);
-  auto& channel = (*channels)[address];
-  if (!channel) channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  return channel;
-}
-
 }  // namespace
 
+struct GrpcSubmitter::Health {
+  explicit Health(std::size_t routers) : health(routers) {}
+  std::mutex mutex;
+  RouterHealth health;
+  std::vector<std::string> addresses;
+  std::shared_ptr<spdlog::logger> log = log::get("edge");
+
+  void set(std::size_t index, RouterState state, const char* source) {
+    std::lock_guard lock(mutex);
+    const RouterState before = health.state(index);
+    if (!health.set(index, state)) return;
+    const auto level = is_down(state) ? spdlog::level::warn : spdlog::level::info;
+    log->log(level, "router {} is {} (was {}; {})", addresses[index], to_string(state),
+             to_string(before), source);
+  }
+};
+
 GrpcSubmitter::GrpcSubmitter(const std::vector<config::HostPort>& routers, std::string edge_node,
-                             std::chrono::milliseconds deadline)
-    : edge_node_(std::move(edge_node)), deadline_(deadline) {
+                             std::chrono::milliseconds deadline,
+                             std::chrono::milliseconds health_check_interval,
+                             const grpc_tls::ClusterChannels& channels)
+    : edge_node_(std::move(edge_node)),
+      deadline_(deadline),
+      health_(std::make_shared<Health>(routers.size())) {
+  std::vector<std::shared_ptr<grpc::Channel>> watched;
   for (const auto& r : routers) {
     auto t = std::make_unique<Target>();
     t->address = r.to_string();
-    t->channel = process_channel(t->address);
+    t->channel = channels.channel(t->address);
     t->stub = v1::Router::NewStub(t->channel);
+    health_->addresses.push_back(t->address);
+    watched.push_back(t->channel);
     targets_.push_back(std::move(t));
+  }
+  if (!targets_.empty()) {
+    watch_ = std::make_unique<HealthWatch>(
+        std::move(watched), health_check_interval,
+        [health = health_](std::size_t index, RouterState state) {
+          health->set(index, state, "health check");
+        });
   }
 }
 
 GrpcSubmitter::~GrpcSubmitter() = default;
+
+RouterState GrpcSubmitter::router_state(std::size_t index) const {
+  std::lock_guard lock(health_->mutex);
+  return health_->health.state(index);
+}
+
+std::vector<std::size_t> GrpcSubmitter::plan() {
+  const std::size_t first = next_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(health_->mutex);
+  return health_->health.order(first);
+}
+
+void GrpcSubmitter::observed(std::size_t index, int grpc_code) {
+  if (grpc_code == grpc::StatusCode::OK) {
+    health_->set(index, RouterState::serving, "call succeeded");
+  } else if (grpc_code == grpc::StatusCode::UNAVAILABLE) {
+    health_->set(index, RouterState::unreachable, "call failed: unavailable");
+  }
+}
 
 asio::awaitable<SubmitResult> GrpcSubmitter::submit(SubmitRequest request) {
   SubmitResult result;
@@ -191,10 +228,12 @@ asio::awaitable<SubmitResult> GrpcSubmitter::submit(SubmitRequest request) {
   }
   const v1::SubmitHeader header = make_header(request, edge_node_);
   auto shared = std::make_shared<const SubmitRequest>(std::move(request));
-  const std::size_t first = next_.fetch_add(1, std::memory_order_relaxed);
-  for (std::size_t i = 0; i < targets_.size(); ++i) {
-    Target& t = *targets_[(first + i) % targets_.size()];
+  const std::vector<std::size_t> order = plan();
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const std::size_t index = order[i];
+    Target& t = *targets_[index];
     Attempt a = co_await submit_once(t.stub.get(), shared, header, deadline_);
+    observed(index, a.code);
     if (a.code == grpc::StatusCode::OK) {
       result.ok = true;
       result.queue_id = a.queue_id;
@@ -204,6 +243,10 @@ asio::awaitable<SubmitResult> GrpcSubmitter::submit(SubmitRequest request) {
     result.error += t.address + ": " + std::to_string(static_cast<int>(a.code)) + " " + a.message;
     // Only "never reached the router" is safe and useful to retry elsewhere at once.
     if (a.code != grpc::StatusCode::UNAVAILABLE) break;
+    if (i + 1 < order.size()) {
+      health_->log->info("{}: router {} unavailable ({}); trying {}", shared->transaction_id,
+                         t.address, a.message, targets_[order[i + 1]]->address);
+    }
   }
   co_return result;
 }
@@ -220,10 +263,10 @@ asio::awaitable<SubmitResult> GrpcSubmitter::record_dmarc(std::vector<std::strin
   }
   auto request = std::make_shared<v1::RecordDmarcRequest>();
   for (auto& e : evaluations) request->add_evaluations(std::move(e));
-  const std::size_t first = next_.fetch_add(1, std::memory_order_relaxed);
-  for (std::size_t i = 0; i < targets_.size(); ++i) {
-    Target& t = *targets_[(first + i) % targets_.size()];
+  for (const std::size_t index : plan()) {
+    Target& t = *targets_[index];
     Attempt a = co_await record_once(t.stub.get(), request, deadline_);
+    observed(index, a.code);
     if (a.code == grpc::StatusCode::OK) {
       result.ok = true;
       co_return result;

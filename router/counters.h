@@ -22,6 +22,12 @@ struct Counters {
   std::atomic<uint64_t> removed{0};           // messages completed and deleted
   std::atomic<uint64_t> dkim_signed{0};       // messages DKIM-signed (signatures stored)
   std::atomic<uint64_t> dkim_waits{0};        // signing attempts that failed (message waits)
+  // Designated gateway (router/forward/, issue 6).
+  std::atomic<uint64_t> forwarded_out{0};     // Forward calls a gateway acknowledged
+  std::atomic<uint64_t> forward_failures{0};  // Forward attempts that failed (per gateway tried)
+  std::atomic<uint64_t> forwarded_in{0};      // messages stored here by another router's Forward
+  std::atomic<uint64_t> forward_duplicates{0};// Forward retries answered with the stored id
+  std::atomic<uint64_t> forward_refused{0};   // Forward calls refused (token, header, not served)
 };
 
 }  // namespace postern::router

@@ -17,6 +17,10 @@
 #include "common/dns/resolver.h"
 #include "common/smtp/reply.h"
 
+namespace postern::v1::queue {
+class MessageRecord;  // postern/v1/queue_record.pb.h; only forwarding reads it
+}  // namespace postern::v1::queue
+
 namespace postern::router {
 
 namespace signing {
@@ -32,6 +36,9 @@ struct DeliveryJob {
   std::shared_ptr<const std::string> message;  // RFC 5322 bytes, CRLF, not dot-stuffed
   bool smtputf8 = false;
   bool eight_bit = false;
+  // The queued message this job is part of (the scheduler's copy, valid while the job runs).
+  // Forwarding to a gateway (router/forward/) sends what it needs from it.
+  const postern::v1::queue::MessageRecord* record = nullptr;
 };
 
 struct Outcome {

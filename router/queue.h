@@ -50,6 +50,9 @@ struct NewMessage {
   // DMARC evaluation records (JSON lines) stored in the same batch, apart from the message:
   // they outlive its delivery (aggregate reports read them with for_each_dmarc()).
   std::vector<std::string> dmarc_evaluations;
+  // A message a router forwarded here (Router/Forward): its idempotency key, stored in the
+  // same batch as the message (so a retried Forward finds the id; forwarded_id()). "" = none.
+  std::string forward_key;
 };
 
 struct QueueStatus {
@@ -89,6 +92,13 @@ class Queue {
   virtual void record_dmarc(std::vector<std::string> evaluations, Done done) = 0;
   // Every stored DMARC evaluation record in the order stored, until `visit` returns false.
   virtual void for_each_dmarc(const std::function<bool(std::string_view line)>& visit) = 0;
+
+  // Forwarded messages (Router/Forward, issue 6): the queue id stored under `key` by an
+  // enqueue() whose NewMessage carried it, or nullopt. The mapping outlives the message (a
+  // Forward retried after the message was delivered must not store it again) until
+  // prune_forwarded() drops mappings stored before `before_unix_ms` (returns how many).
+  virtual std::optional<std::string> forwarded_id(std::string_view key) = 0;
+  virtual std::size_t prune_forwarded(int64_t before_unix_ms) = 0;
 
   // Makes every write so far durable (shutdown).
   virtual QueueStatus sync() = 0;

@@ -4,6 +4,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -33,6 +34,7 @@ struct PendingWrite {
   std::vector<std::pair<std::string, std::string>> meta;  // key, serialized record
   std::vector<NewMessage> messages;                       // bodies (meta moved out above)
   std::vector<std::pair<std::string, std::string>> dmarc; // key, evaluation record
+  std::vector<std::pair<std::string, std::string>> forwarded; // Forward key, "<ms> <id>"
   std::size_t bytes = 0;
   Queue::Done done;
 };
@@ -71,6 +73,10 @@ class RocksDbQueueImpl final : public RocksDbQueue {
         return;
       }
       write.bytes += key.size() + value.size() + m.body.size();
+      if (!m.forward_key.empty()) {
+        write.forwarded.emplace_back(m.forward_key,
+                                     std::to_string(now_unix_ms()) + " " + key);
+      }
       write.meta.emplace_back(std::move(key), std::move(value));
     }
     std::vector<std::string> evaluations;
@@ -166,6 +172,40 @@ class RocksDbQueueImpl final : public RocksDbQueue {
     db_->ReleaseSnapshot(snapshot);
   }
 
+  std::optional<std::string> forwarded_id(std::string_view key) override {
+    std::string value;
+    auto s = db_->Get(rocksdb::ReadOptions(), forwarded(), rocksdb::Slice(key.data(), key.size()),
+                      &value);
+    if (!s.ok()) {
+      if (!s.IsNotFound()) log_->error("cannot read a forward mapping: {}", s.ToString());
+      return std::nullopt;
+    }
+    const auto space = value.find(' ');
+    if (space == std::string::npos) return std::nullopt;
+    return value.substr(space + 1);
+  }
+
+  std::size_t prune_forwarded(int64_t before_unix_ms) override {
+    rocksdb::WriteBatch batch;
+    std::size_t pruned = 0;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), forwarded()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string value = it->value().ToString();
+      int64_t stored = 0;
+      try {
+        stored = std::stoll(value.substr(0, value.find(' ')));
+      } catch (const std::exception&) {
+        stored = 0;  // unreadable: drop it
+      }
+      if (stored < before_unix_ms) {
+        batch.Delete(forwarded(), it->key());
+        ++pruned;
+      }
+    }
+    if (pruned > 0 && !write_unsynced(batch).ok()) return 0;
+    return pruned;
+  }
+
   QueueStatus sync() override {
     auto s = db_->SyncWAL();
     return s.ok() ? QueueStatus{} : QueueStatus{s.ToString()};
@@ -189,6 +229,13 @@ class RocksDbQueueImpl final : public RocksDbQueue {
   rocksdb::ColumnFamilyHandle* meta() const { return handles_[1]; }
   rocksdb::ColumnFamilyHandle* body() const { return handles_[2]; }
   rocksdb::ColumnFamilyHandle* dmarc() const { return handles_[3]; }
+  rocksdb::ColumnFamilyHandle* forwarded() const { return handles_[4]; }
+
+  static int64_t now_unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
 
   // Queues `write` for the committer, with sequence keys for `evaluations` taken in the same
   // critical section as the queue position (so keys increase in commit order).
@@ -243,6 +290,7 @@ class RocksDbQueueImpl final : public RocksDbQueue {
           batch.Put(body(), w.meta[i].first, w.messages[i].body);
         }
         for (const auto& [key, line] : w.dmarc) batch.Put(dmarc(), key, line);
+        for (const auto& [key, value] : w.forwarded) batch.Put(forwarded(), key, value);
       }
       rocksdb::WriteOptions options;
       options.sync = true;
@@ -263,7 +311,7 @@ class RocksDbQueueImpl final : public RocksDbQueue {
   }
 
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, meta, body, dmarc
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, meta, body, dmarc, forwarded
   std::shared_ptr<spdlog::logger> log_;
 
   mutable std::mutex mu_;
@@ -302,7 +350,8 @@ std::unique_ptr<RocksDbQueue> RocksDbQueue::open(const std::string& directory) {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"meta", meta_options},
       {"body", body_options},
-      {"dmarc", rocksdb::ColumnFamilyOptions()}};
+      {"dmarc", rocksdb::ColumnFamilyOptions()},
+      {"forwarded", rocksdb::ColumnFamilyOptions()}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db_options, directory, families, &handles, &raw);

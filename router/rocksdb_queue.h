@@ -7,6 +7,8 @@
 //                          rewrite them)
 //   column family "dmarc": 16 hex digits of a sequence number -> DMARC evaluation record
 //                          (one JSON line), in storage order; never removed by the queue
+//   column family "forwarded": a Forward's idempotency key -> "<unix ms> <queue id>" (issue 6,
+//                          written in the message's own synced batch, pruned by age)
 //   default family:        "format" -> "1" (refuses to open a queue of an unknown format)
 // Group commit: enqueue() hands its batch to one committer thread, which merges every pending
 // batch into one WriteBatch, writes it with sync=true, then completes them all.

@@ -11,11 +11,16 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/auth/authorization.h"
 #include "common/dns/resolver.h"
+#include "common/grpc_tls/credentials.h"
 #include "common/log/log.h"
 #include "router/clock.h"
 #include "router/counters.h"
 #include "router/delivery.h"
+#include "router/forward/forward_intake.h"
+#include "router/forward/forwarder.h"
+#include "router/forward/gateway_choice.h"
 #include "router/greylist/greylist.h"
 #include "router/greylist/rocksdb_store.h"
 #include "router/greylist/service.h"
@@ -55,8 +60,18 @@ struct RouterNode::Impl {
         signer(config.router.dkim.signing && keystore
                    ? std::make_unique<signing::MessageSigner>(config.router.dkim, *keystore)
                    : nullptr),
+        // Empty only for configs built in code without derived defaults: then no Forward
+        // is accepted (an empty token allows nothing) and forwards carry none.
+        cluster_token(config.cluster.token_file.empty()
+                          ? std::string()
+                          : config::load_or_create_cluster_token(config)),
         scheduler(io.get_executor(), config, *queue, ids, clock, counters,
-                  [this](const config::Destination& destination) {
+                  [this](const config::Destination& destination) -> std::unique_ptr<Deliverer> {
+                    // Not in served_by: forward to its gateway (router/forward/, issue 6).
+                    if (!forward::delivers_itself(destination, config.node.name)) {
+                      return std::make_unique<forward::ForwardDeliverer>(
+                          config, destination, cluster_token, counters);
+                    }
                     DeliveryContext context{io.get_executor(), resolver.get(), &config};
                     context.keystore = keystore.get();
                     return make_deliverer(destination, context);
@@ -64,13 +79,19 @@ struct RouterNode::Impl {
                   signer.get()),
         intake(config, *queue, ids, clock, counters,
                [this](const std::string& queue_id) { scheduler.enqueued(queue_id); }),
+        forward_intake(config, *queue, ids, clock, counters,
+                       [this](const std::string& queue_id) { scheduler.enqueued(queue_id); }),
+        forward_callers("router", "Router.Forward", auth::cluster_callers(config, cluster_token)),
         submit(intake, config, counters),
-        admin(*queue, scheduler, config::load_or_create_admin_token(config)),
+        admin(*queue, scheduler,
+              auth::admin_callers(config, config::load_or_create_admin_token(config))),
         greylist_store(greylist::RocksDbStore::open(config.node.data_dir + "/greylist")),
         greylist_checker(std::make_unique<greylist::Greylist>(*greylist_store, clock)),
         greylist_service(std::make_unique<greylist::GreylistService>(*greylist_checker)),
         greylist_sweeper(std::make_unique<greylist::Sweeper>(*greylist_checker,
                                                              kGreylistSweepInterval)) {
+    submit.enable_forward(forward_intake, forward_callers);
+    admin.show_routing(config);
     scheduler.recover();
   }
 
@@ -85,8 +106,12 @@ struct RouterNode::Impl {
   // DKIM signing and relay credentials (issue 3): null when neither is configured.
   std::unique_ptr<signing::KeystoreClient> keystore;
   std::unique_ptr<signing::MessageSigner> signer;
+  // The designated gateway (issue 6): the token Forward calls present and require.
+  std::string cluster_token;
   Scheduler scheduler;
   Intake intake;
+  forward::ForwardIntake forward_intake;
+  auth::CallAuthorizer forward_callers;
   SubmitService submit;
   QueueAdminService admin;
   // Greylisting shared by all edges (issue 5): its own unsynced RocksDB and sweeper thread.
@@ -112,7 +137,8 @@ void RouterNode::start() {
   grpc::ServerBuilder builder;
   int port = 0;
   const std::string address = s.config.router.listen.to_string();
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  // cluster.tls: clients must present a certificate from the cluster CA (grpc_tls).
+  builder.AddListeningPort(address, grpc_tls::server_credentials(s.config), &port);
   builder.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
   // gRPC enables SO_REUSEPORT by default: a second router on the same address would then
   // silently share the intake with this one. Refuse instead.

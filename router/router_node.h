@@ -6,6 +6,8 @@
 // token. Relay-host credentials come from config or, with relay.credentials, from the
 // keystore (cached briefly, never logged). DKIM: it hashes messages itself and sends the
 // keystore only SHA-256 digests to sign (router/signing/); it never holds a private key.
+// Router/Forward (router/forward/, issue 6) takes messages only from callers with the
+// cluster token (or a cluster certificate) and sends them to gateways with the same token.
 #pragma once
 
 #include <chrono>

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "router/bounce.h"
+#include "router/forward/gateway_choice.h"
 #include "router/retry.h"
 #include "router/routes.h"
 
@@ -372,13 +373,17 @@ void Scheduler::start_jobs(const std::shared_ptr<Round>& round) {
           smtp::Reply(550, {5, 1, 2}, "No route to the recipient's domain"));
       continue;
     }
-    const auto key = std::make_pair(dest->first, r.domain());
+    // A destination this node does not serve is one Forward to its gateway for all domains
+    // (router/forward/): the job's domain is then "".
+    const bool forwarded = !forward::delivers_itself(dest->second, config_.node.name);
+    const auto key = std::make_pair(dest->first, forwarded ? std::string() : r.domain());
     auto [it, added] = job_of.emplace(key, round->jobs.size());
     if (added) {
       DeliveryJob job;
       job.queue_id = m.queue_id();
       job.mail_from = m.envelope().mail_from();
-      job.domain = r.domain();
+      job.domain = key.second;
+      job.record = &round->meta;
       job.destination = &dest->second;
       job.message = message;
       job.smtputf8 = m.envelope().smtputf8();

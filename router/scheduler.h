@@ -29,6 +29,12 @@
 //    doubling to 5 min (signing_failures, not delivery attempts); retry.max_age still
 //    applies (4.4.7 with a DSN). A message is never delivered unsigned once its plan says
 //    to sign it.
+//  - Designated gateway (issue 6): pending recipients of a destination whose served_by does
+//    not name this node form ONE job per destination (all domains; job.domain ""), which the
+//    factory's deliverer (router/forward/forwarder.h) forwards to a gateway after the signing
+//    step above; its outcomes are applied like any delivery's (delivered = the gateway stored
+//    it durably; temporary = waits on router.retry; max_age bounces from here). Every job
+//    carries the round's record (DeliveryJob::record).
 //
 // Threading: everything runs on `executor` (the delivery io_context: one thread, shared with
 // the DNS resolver and the deliverers). The public methods other than recover() may be called

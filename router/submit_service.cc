@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/log/log.h"
+#include "router/forward/forward_service.h"
 
 namespace postern::router {
 namespace {
@@ -89,6 +90,12 @@ class SubmitReactor final : public grpc::ServerReadReactor<postern::v1::SubmitCh
 grpc::ServerReadReactor<postern::v1::SubmitChunk>* SubmitService::Submit(
     grpc::CallbackServerContext* context, postern::v1::SubmitReply* reply) {
   return new SubmitReactor(intake_, config_, counters_, context, reply);
+}
+
+grpc::ServerReadReactor<postern::v1::ForwardChunk>* SubmitService::Forward(
+    grpc::CallbackServerContext* context, postern::v1::ForwardReply* reply) {
+  return forward::make_forward_reactor(forward_, forward_callers_, config_, counters_, context,
+                                       reply);
 }
 
 grpc::ServerUnaryReactor* SubmitService::RecordDmarc(grpc::CallbackServerContext* context,

@@ -12,7 +12,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/auth/grpc_authorizer.h"
 #include "postern/v1/router.grpc.pb.h"
+#include "router/forward/forward_intake.h"
 #include "router/intake.h"
 
 namespace postern::router {
@@ -32,10 +34,22 @@ class SubmitService final : public postern::v1::Router::CallbackService {
                                         const postern::v1::RecordDmarcRequest* request,
                                         postern::v1::RecordDmarcReply* reply) override;
 
+  // Router/Forward (issue 6): router/forward/forward_service.h. Until enable_forward() was
+  // called (before the server starts) every Forward is refused with UNAVAILABLE.
+  grpc::ServerReadReactor<postern::v1::ForwardChunk>* Forward(
+      grpc::CallbackServerContext* context, postern::v1::ForwardReply* reply) override;
+  // `intake` and `callers` (the cluster token or certificates) must outlive the service.
+  void enable_forward(forward::ForwardIntake& intake, const auth::CallAuthorizer& callers) {
+    forward_ = &intake;
+    forward_callers_ = &callers;
+  }
+
  private:
   Intake& intake_;
   const config::Config& config_;
   Counters& counters_;
+  forward::ForwardIntake* forward_ = nullptr;
+  const auth::CallAuthorizer* forward_callers_ = nullptr;
 };
 
 }  // namespace postern::router

@@ -4,7 +4,8 @@
 // keystore.listen, else 127.0.0.1:7002).
 // Token:  --token-file, else $POSTERN_ADMIN_TOKEN, else admin.token_file of --config.
 // posternctl never creates a token file (only the router does); a missing one is an error
-// that says where it looked.
+// that says where it looked, except when --config has cluster.tls: posternctl then goes on
+// without a token and its client certificate must be in the server's admin.tls_clients.
 #pragma once
 
 #include <optional>

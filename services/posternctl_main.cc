@@ -5,8 +5,10 @@
 // SECURITY: posternctl holds the admin token (read from a file or the environment, never from
 // the command line where `ps` would show it) and sends it only as gRPC metadata
 // "authorization: Bearer <token>" to the server it was pointed at; it never prints or logs it.
-// The channel is plaintext gRPC: use it on loopback or inside the cluster network until the
-// router's admin endpoint gets TLS. It needs no privileges beyond reading the token file.
+// With --config and cluster.tls in it, posternctl connects with mTLS and presents that
+// certificate (common/grpc_tls): a certificate named in the server's admin.tls_clients is
+// enough without a token. Otherwise the channel is plaintext gRPC: use it on loopback or
+// inside the cluster network. It needs no privileges beyond reading the token (or key) file.
 // Exit codes: 0 success, 1 any failure (usage errors included).
 #include <grpcpp/grpcpp.h>
 
@@ -18,6 +20,7 @@
 #include <optional>
 
 #include "common/config/config.h"
+#include "common/grpc_tls/credentials.h"
 #include "services/ctl_commands.h"
 #include "services/ctl_explain.h"
 #include "services/ctl_keymgmt.h"
@@ -112,11 +115,26 @@ int main(int argc, char** argv) {
     try {
       c.token = postern::services::resolve_token(options, std::getenv("POSTERN_ADMIN_TOKEN"), cfg);
     } catch (const std::exception& e) {
-      std::cerr << "posternctl: " << e.what() << "\n";
-      return 1;
+      // With cluster.tls the client certificate may be enough (admin.tls_clients).
+      if (cfg == nullptr || !cfg->cluster.tls) {
+        std::cerr << "posternctl: " << e.what() << "\n";
+        return 1;
+      }
+      c.token.source = "nowhere (client certificate " + cfg->cluster.tls->cert + " only)";
     }
   }
-  c.channel = grpc::CreateChannel(c.server, grpc::InsecureChannelCredentials());
+  try {
+    grpc::ChannelArguments args;
+    if (cfg != nullptr) postern::grpc_tls::apply_channel_arguments(*cfg, args);
+    c.channel = grpc::CreateCustomChannel(
+        c.server,
+        cfg != nullptr ? postern::grpc_tls::channel_credentials(*cfg)
+                       : grpc::InsecureChannelCredentials(),
+        args);
+  } catch (const postern::config::ConfigError& e) {
+    std::cerr << "posternctl: " << e.what() << "\n";
+    return 1;
+  }
 
   if (list->parsed()) return postern::services::queue_list(c, limit);
   if (show->parsed()) return postern::services::queue_show(c, queue_id);

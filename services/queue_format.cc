@@ -49,12 +49,14 @@ std::string format_message(const postern::v1::QueuedMessage& m, bool detailed) {
     out += "    client: " + (m.client_address().empty() ? "-" : m.client_address()) +
            ", authenticated: " + (m.auth_user().empty() ? "no" : m.auth_user()) + "\n";
   }
+  if (!m.forwarded_from().empty()) out += "    forwarded from " + m.forwarded_from() + "\n";
   for (const auto& r : m.recipients()) {
     out += "    " + r.address() + "  " + state_name(r.state()) +
            ", destination " + (r.destination().empty() ? "-" : r.destination()) + ", " +
            std::to_string(r.attempts()) + (r.attempts() == 1 ? " attempt" : " attempts");
     if (r.state() == postern::v1::RECIPIENT_STATE_PENDING) {
       out += ", next " + format_unix_time(r.next_attempt_unix());
+      if (!r.via().empty()) out += ", via " + r.via();
     }
     out += "\n";
     if (!r.last_reply().empty()) {

@@ -309,7 +309,7 @@ struct MaildirDestination {
 
 struct Destination {
   std::string name;
-  std::vector<std::string> served_by;  // empty or ["*"]: every router (cluster issue)
+  std::vector<std::string> served_by;  // empty/["*"]: every router; else others forward
   std::variant<SmtpDestination, MaildirDestination> kind;
 };
 
@@ -378,18 +378,38 @@ struct Keystore {
   std::string data_dir;                             // derived: <data_dir>/keystore (RocksDB)
 };
 
+// cluster.tls: mutual TLS between roles (common/grpc_tls/credentials.h). The three files are
+// required together; they are read (and the key checked against the certificate) when a role
+// starts, not by load_config(). Relative paths are relative to the working directory.
+struct ClusterTls {
+  std::string ca;    // cluster.tls.ca: PEM CA certificate(s) every node's certificate chains to
+  std::string cert;  // cluster.tls.cert: this node's PEM certificate chain (server and client)
+  std::string key;   // cluster.tls.key: its PEM private key
+  // cluster.tls.server_name: optional; the name clients expect in every server's certificate
+  // instead of the host of the address they dial (gRPC's ssl_target_name_override). "" = the
+  // address's host is checked (a SAN DNS name or IP).
+  std::string server_name;
+};
+
 struct Cluster {
   std::vector<HostPort> routers;             // cluster.routers; default: [router.listen]
   std::vector<HostPort> keystores;           // cluster.keystores; default: [keystore.listen]
-  std::map<std::string, HostPort> nodes;     // cluster.nodes (used by served_by, later)
+  std::map<std::string, HostPort> nodes;     // cluster.nodes: where served_by nodes take Forward
   // cluster.token_file: the token roles present to each other (router -> keystore);
   // default <data_dir>/cluster.token (created if missing, mode 0600). Every node of a cluster
   // needs the same file (in Kubernetes: a Secret).
   std::string token_file;
+  std::optional<ClusterTls> tls;             // cluster.tls; unset: plaintext gRPC between roles
+  // cluster.health_check_interval: how often an edge asks each router for grpc.health.v1
+  // status (100ms..10m); default 2s.
+  std::chrono::milliseconds health_check_interval{2000};
 };
 
 struct Admin {
   std::string token_file;  // admin.token_file; default <data_dir>/admin.token (created if missing)
+  // admin.tls_clients: client-certificate names (CN or SAN DNS, compared case-insensitively)
+  // accepted for admin RPCs instead of the token; needs cluster.tls. Default empty: token only.
+  std::vector<std::string> tls_clients;
 };
 
 struct Config {

@@ -119,14 +119,45 @@ Directory read_directory(const yaml::Value& v) {
   return out;
 }
 
+namespace {
+
+// cluster.tls: the three files together, and an optional server name.
+ClusterTls read_cluster_tls(const yaml::Value& v) {
+  auto m = v.map();
+  auto ca = m.get("ca");
+  auto cert = m.get("cert");
+  auto key = m.get("key");
+  auto server_name = m.get("server_name");
+  m.finish();
+  if (!ca || !cert || !key) {
+    v.fail("needs ca, cert and key together (the cluster CA, this node's certificate and its "
+           "private key)");
+  }
+  ClusterTls out;
+  out.ca = ca->non_empty_string();
+  out.cert = cert->non_empty_string();
+  out.key = key->non_empty_string();
+  if (server_name) out.server_name = server_name->domain();
+  return out;
+}
+
+}  // namespace
+
 Cluster read_cluster(const yaml::Value& v) {
   auto m = v.map();
   auto routers = m.get("routers");
   auto nodes = m.get("nodes");
   auto keystores = m.get("keystores");
   auto token_file = m.get("token_file");
+  auto tls = m.get("tls");
+  auto health_check_interval = m.get("health_check_interval");
   m.finish();
   Cluster out;
+  if (tls) out.tls = read_cluster_tls(*tls);
+  if (health_check_interval) {
+    out.health_check_interval = health_check_interval->duration(100ms);
+    if (out.health_check_interval > 10min) health_check_interval->fail("must be at most 10m");
+  }
   if (routers) {
     for (const auto& item : routers->list()) out.routers.push_back(item.host_port());
   }
@@ -216,9 +247,22 @@ Keystore read_keystore(const yaml::Value& v) {
 Admin read_admin(const yaml::Value& v) {
   auto m = v.map();
   auto token_file = m.get("token_file");
+  auto tls_clients = m.get("tls_clients");
   m.finish();
   Admin out;
   if (token_file) out.token_file = token_file->non_empty_string();
+  if (tls_clients) {
+    std::set<std::string> seen;
+    for (const auto& item : tls_clients->list()) {
+      std::string name = item.non_empty_string();
+      for (char& c : name) {
+        if (c < 0x20 || c == 0x7f) item.fail("control characters are not allowed in a name");
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+      if (!seen.insert(name).second) item.fail("duplicate name \"" + name + "\"");
+      out.tls_clients.push_back(std::move(name));
+    }
+  }
   return out;
 }
 

@@ -91,6 +91,15 @@ void validate_served_by(const Config& c, const yaml::Document& doc) {
   }
 }
 
+// Settings that only take effect with cluster.tls are refused without it, so an admin never
+// believes certificates are checked when they are not.
+void validate_cluster_tls(const Config& c, const yaml::Document& doc) {
+  if (!c.admin.tls_clients.empty() && !c.cluster.tls) {
+    doc.fail("admin.tls_clients",
+             "needs cluster.tls (client certificates are verified against cluster.tls.ca)");
+  }
+}
+
 }  // namespace
 
 void apply_derived_defaults(Config& config) {
@@ -117,6 +126,7 @@ void validate(const Config& config, const yaml::Document& doc) {
   validate_listeners(config, doc);
   validate_routes(config, doc);
   validate_served_by(config, doc);
+  validate_cluster_tls(config, doc);
 }
 
 }  // namespace postern::config::detail

@@ -1,7 +1,10 @@
-// Bearer-token authentication of the keystore's gRPC calls (proto/postern/v1/keystore.proto).
+// Authentication of the keystore's gRPC calls (proto/postern/v1/keystore.proto), over the
+// shared decision in common/auth (authorization.h, grpc_authorizer.h).
 //
-// Keystore (Sign, GetSecret) takes the cluster token, KeyManagement the admin token; both are
-// presented as metadata "authorization: Bearer <token>".
+// Keystore (Sign, GetSecret) takes the cluster token or, with cluster.tls, any client
+// certificate from the cluster CA; KeyManagement takes the admin token or a client
+// certificate named in admin.tls_clients. Tokens are presented as metadata
+// "authorization: Bearer <token>".
 //
 // SECURITY: the metadata value is untrusted. It is compared in constant time: SHA-256 of both
 // sides, then CRYPTO_memcmp, so neither the token's content nor its length leaks through
@@ -16,6 +19,7 @@
 #include <utility>
 
 #include "common/auth/bearer_token.h"
+#include "common/auth/grpc_authorizer.h"
 
 namespace postern::keystore::service {
 
@@ -23,19 +27,24 @@ namespace postern::keystore::service {
 // (the shared check, common/auth/bearer_token.h).
 using postern::auth::bearer_token_matches;
 
-// The call's token check: true when its "authorization" metadata carries `token`; otherwise
-// logs a warning naming `service` and the peer, and returns false.
+// The call's check: true when its token or verified client certificate is allowed by the
+// rule; otherwise logs a warning naming `service` and the peer, and returns false.
 class TokenCheck {
  public:
   // `service` names the service in the refusal log line ("Keystore", "KeyManagement").
+  // Token only:
   TokenCheck(std::string service, std::string token)
-      : service_(std::move(service)), token_(std::move(token)) {}
+      : TokenCheck(std::move(service), auth::CallerRule{std::move(token), false, {}}) {}
+  // Token or client certificate (auth::admin_callers / auth::cluster_callers):
+  TokenCheck(std::string service, auth::CallerRule callers)
+      : check_("keystore", std::move(service), std::move(callers)) {}
 
-  bool authorized(const grpc::CallbackServerContext& context) const;
+  bool authorized(const grpc::CallbackServerContext& context) const {
+    return check_.authorized(context);
+  }
 
  private:
-  std::string service_;
-  std::string token_;
+  auth::CallAuthorizer check_;
 };
 
 // The status of a refused call; it says which token, never what was presented.

@@ -30,6 +30,10 @@ class KeyManagementService final : public postern::v1::KeyManagement::CallbackSe
   KeyManagementService(KeyVault& vault, std::string admin_token, std::string node_name)
       : vault_(vault), auth_("KeyManagement", std::move(admin_token)),
         node_name_(std::move(node_name)) {}
+  // The admin token or a certificate named in admin.tls_clients (auth::admin_callers).
+  KeyManagementService(KeyVault& vault, auth::CallerRule callers, std::string node_name)
+      : vault_(vault), auth_("KeyManagement", std::move(callers)),
+        node_name_(std::move(node_name)) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;

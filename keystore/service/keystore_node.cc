@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/auth/authorization.h"
+#include "common/grpc_tls/credentials.h"
 #include "common/log/log.h"
 #include "keystore/identity.h"
 #include "keystore/service/key_management_service.h"
@@ -71,8 +73,9 @@ struct KeystoreNode::Impl {
         vault(opened(KeyVault::open(*storage.store, load_identity(config.keystore),
                                     vault_options(storage, log)),
                      "cannot open the vault in " + storage.where)),
-        signing(*vault, config::load_or_create_cluster_token(config)),
-        management(*vault, config::load_or_create_admin_token(config), config.node.name) {
+        signing(*vault, auth::cluster_callers(config, config::load_or_create_cluster_token(config))),
+        management(*vault, auth::admin_callers(config, config::load_or_create_admin_token(config)),
+                   config.node.name) {
     // The watch's first report is a resync: changes made between the open above and the
     // watch's start are read then.
     if (storage.watcher != nullptr) {
@@ -103,7 +106,8 @@ void KeystoreNode::start() {
   grpc::ServerBuilder builder;
   int port = 0;
   const std::string address = s.config.keystore.listen.to_string();
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  // cluster.tls: clients must present a certificate from the cluster CA (grpc_tls).
+  builder.AddListeningPort(address, grpc_tls::server_credentials(s.config), &port);
   builder.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
   // A second keystore on the same address must fail, not silently share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

@@ -38,6 +38,9 @@ class SigningService final : public postern::v1::Keystore::CallbackService {
   // `cluster_token` must not be empty (an empty token refuses every call, by design).
   SigningService(KeyVault& vault, std::string cluster_token)
       : vault_(vault), auth_("Keystore", std::move(cluster_token)) {}
+  // The cluster token or, with cluster.tls, a cluster client certificate (auth::cluster_callers).
+  SigningService(KeyVault& vault, auth::CallerRule callers)
+      : vault_(vault), auth_("Keystore", std::move(callers)) {}
 
   grpc::ServerUnaryReactor* Sign(grpc::CallbackServerContext* context,
                                  const postern::v1::SignRequest* request,

@@ -24,24 +24,8 @@ struct GrpcKeystoreClient::Target {
 
 namespace {
 
-// Channels live for the whole process, one per keystore address. Why: gRPC 1.51's callback
-// API runs on a shared completion queue that is torn down with the last channel using it,
-// possibly while a callback is still unwinding on its thread (see edge/grpc_submitter.cc).
-std::shared_ptr<grpc::Channel> process_channel(const std::string& address) {
-  static std::mutex* mutex = new std::mutex;
-  static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>;
-  std::lock_guard lock(*mutex);
-  auto& channel = (*channels)[address];
-  if (!channel) {
-    grpc::ChannelArguments args;
-    // A keystore that was down is noticed again within seconds, not gRPC's default 2 minutes.
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-    channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-  }
-  return channel;
-}
+// Channels: grpc_tls::ClusterChannels (process-lifetime, cluster.tls, short reconnect
+// backoff so a keystore that was down is noticed again within seconds).
 
 template <class Request, class Reply>
 struct CallResult {
@@ -316,7 +300,8 @@ struct GrpcKeystoreClient::Coalescer : std::enable_shared_from_this<Coalescer> {
 
 GrpcKeystoreClient::GrpcKeystoreClient(const std::vector<config::HostPort>& keystores,
                                        std::string cluster_token,
-                                       std::chrono::milliseconds deadline, int max_in_flight)
+                                       std::chrono::milliseconds deadline, int max_in_flight,
+                                       const grpc_tls::ClusterChannels& channels)
     : coalescer_(std::make_shared<Coalescer>()), token_(std::move(cluster_token)),
       deadline_(deadline) {
   coalescer_->token = token_;
@@ -324,7 +309,7 @@ GrpcKeystoreClient::GrpcKeystoreClient(const std::vector<config::HostPort>& keys
   for (const auto& k : keystores) {
     auto t = std::make_unique<Target>();
     t->address = k.to_string();
-    t->stub = v1::Keystore::NewStub(process_channel(t->address));
+    t->stub = v1::Keystore::NewStub(channels.channel(t->address));
     coalescer_->targets.push_back(std::move(t));
   }
 }
@@ -343,8 +328,9 @@ std::unique_ptr<KeystoreClient> make_keystore_client(const config::Config& confi
     }
   }
   if (!needed) return nullptr;
-  return std::make_unique<GrpcKeystoreClient>(config.cluster.keystores,
-                                              config::load_or_create_cluster_token(config));
+  return std::make_unique<GrpcKeystoreClient>(
+      config.cluster.keystores, config::load_or_create_cluster_token(config),
+      std::chrono::seconds(5), kDefaultMaxSignInFlight, grpc_tls::ClusterChannels(config));
 }
 
 // Not a coroutine (GCC 12): the initiation's arguments are passed to async_initiate.

@@ -27,8 +27,9 @@
 // keystore refuses it, as before).
 //
 // SECURITY: every call carries "authorization: Bearer <cluster token>" (cluster.token_file).
-// The token and secret values never appear in errors or logs. Channels are plaintext: use
-// the keystore on loopback or, in a cluster, over mTLS (cluster issue).
+// The token and secret values never appear in errors or logs. Channels come from
+// `channels`: mTLS with this node's certificate when cluster.tls is set (make_keystore_client),
+// else plaintext (loopback or a trusted cluster network).
 #pragma once
 
 #include <chrono>
@@ -39,6 +40,7 @@
 #include <vector>
 
 #include "common/config/config.h"
+#include "common/grpc_tls/channels.h"
 #include "router/signing/keystore_client.h"
 
 namespace postern::router::signing {
@@ -58,7 +60,8 @@ class GrpcKeystoreClient final : public KeystoreClient {
   // `max_in_flight` >= 1 (values below are taken as 1).
   GrpcKeystoreClient(const std::vector<config::HostPort>& keystores, std::string cluster_token,
                      std::chrono::milliseconds deadline = std::chrono::seconds(5),
-                     int max_in_flight = kDefaultMaxSignInFlight);
+                     int max_in_flight = kDefaultMaxSignInFlight,
+                     const grpc_tls::ClusterChannels& channels = grpc_tls::ClusterChannels());
   ~GrpcKeystoreClient() override;
 
   boost::asio::awaitable<SignResult> sign(std::vector<DigestToSign> digests) override;

@@ -12,7 +12,17 @@ quorum), or raise TimeoutError / RuntimeError (a member exited; its log tail is 
 message). A member started alone while the others are down cannot become healthy: start the
 members of a quorum together (start_members(0, 1, 2)). Members log to <dir>/<name>.log.
 stop() (and leaving the `with` block) kills every member and removes the data dirs.
+
+Members on other hosts (tests/support/netlab.py): `placements`, one Placement per member, puts
+member i on an address, under a command prefix (e.g. the lab's `ip netns exec NS` command),
+with its health check run where that address is reachable (e.g. the lab's call_in for the
+member's host):
+
+    placements = [Placement(lab.address(h), lab.command(h, []),
+                            functools.partial(lab.call_in, h)) for h in ("etcd1", ...)]
+    EtcdCluster(members=3, placements=placements)   # endpoints: "<address>:<port>"
 """
+import collections
 import ctypes
 import json
 import os
@@ -30,6 +40,11 @@ ETCD = "/usr/bin/etcd"
 START_TIMEOUT = 30
 _PR_SET_PDEATHSIG = 1
 
+# Where a member runs: the address it binds (client and peer URLs), the argv prefix it is
+# started under, and `call(fn)` -> fn() run where the address is reachable (its health check).
+Placement = collections.namedtuple("Placement", "address prefix call",
+                                   defaults=(LOOPBACK, (), None))
+
 
 def _die_with_parent():
     """In the forked child before exec: the kernel SIGKILLs etcd when the process that started
@@ -38,7 +53,9 @@ def _die_with_parent():
 
 
 class _Member:
-    def __init__(self, index, base_dir):
+    def __init__(self, index, base_dir, placement=None):
+        self.placement = placement or Placement()
+        self.address = self.placement.address
         self.name = f"m{index}"
         self.client_port = free_port()
         self.peer_port = free_port()
@@ -48,16 +65,16 @@ class _Member:
 
     @property
     def endpoint(self):
-        return f"{LOOPBACK}:{self.client_port}"
+        return f"{self.address}:{self.client_port}"
 
     @property
     def peer_url(self):
-        return f"http://{LOOPBACK}:{self.peer_port}"
+        return f"http://{self.address}:{self.peer_port}"
 
     def argv(self, initial_cluster, token):
-        client_url = f"http://{LOOPBACK}:{self.client_port}"
+        client_url = f"http://{self.address}:{self.client_port}"
         return [
-            ETCD, "--name", self.name, "--data-dir", self.data_dir,
+            *self.placement.prefix, ETCD, "--name", self.name, "--data-dir", self.data_dir,
             "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
             "--listen-peer-urls", self.peer_url,
             "--initial-advertise-peer-urls", self.peer_url,
@@ -80,22 +97,29 @@ class _Member:
             code = None if self.process is None else self.process.returncode
             raise RuntimeError(f"etcd member {self.name} is not running (exit {code}):\n"
                                + self.log_tail())
-        try:
-            url = f"http://{LOOPBACK}:{self.client_port}/health"
-            with urllib.request.urlopen(url, timeout=1) as r:
-                return json.loads(r.read().decode()).get("health") == "true"
-        except (OSError, urllib.error.URLError, ValueError):
-            return False
+        def check():
+            try:
+                url = f"http://{self.address}:{self.client_port}/health"
+                # No proxy: a proxy from the environment could not reach the member anyway.
+                opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+                with opener.open(url, timeout=1) as r:
+                    return json.loads(r.read().decode()).get("health") == "true"
+            except (OSError, urllib.error.URLError, ValueError):
+                return False
+        return check() if self.placement.call is None else self.placement.call(check)
 
 
 class EtcdCluster:
-    def __init__(self, members=1, base_dir=None):
+    def __init__(self, members=1, base_dir=None, placements=None):
         if members < 1:
             raise ValueError("an etcd cluster has at least one member")
+        if placements is not None and len(placements) != members:
+            raise ValueError(f"{len(placements)} placements for {members} members")
         self._own_dir = base_dir is None
         self.dir = base_dir or tempfile.mkdtemp(prefix="postern-etcd-")
         self._token = "postern-test-" + uuid.uuid4().hex[:12]
-        self._members = [_Member(i, self.dir) for i in range(members)]
+        self._members = [_Member(i, self.dir, placements[i] if placements else None)
+                         for i in range(members)]
         self._initial_cluster = ",".join(f"{m.name}={m.peer_url}" for m in self._members)
 
     @property

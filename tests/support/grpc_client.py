@@ -50,12 +50,14 @@ def pb(proto):
 
 
 class GrpcClient:
-    """One insecure channel to a Postern gRPC server; `token` goes as bearer metadata."""
+    """One channel to a Postern gRPC server; `token` goes as bearer metadata. Plaintext, or
+    TLS with `credentials` (grpc.ssl_channel_credentials(...), for cluster.tls)."""
 
-    def __init__(self, address, token=None):
+    def __init__(self, address, token=None, credentials=None):
         self.address = address
         self.token = token
-        self.channel = grpc.insecure_channel(address)
+        self.channel = (grpc.insecure_channel(address) if credentials is None
+                        else grpc.secure_channel(address, credentials))
 
     def call(self, method, request, reply_class, token=None, timeout=30):
         """Unary call of `method` ("/package.Service/Method"); `token` overrides the client's

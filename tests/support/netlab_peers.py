@@ -10,9 +10,10 @@ started in, and report what they see on stdout:
 
 Protocol (as fixture_cli.py): "PORT <n>" once the peer accepts, then one event per line,
 `QUERY {"name":..., "type":...}` (dns) or `MESSAGE {"mail_from":..., "rcpt_tos":[...],
-"data":"<latin-1>", "tls":bool, "connection":n}` (sink). The peer exits when its stdin reaches
-EOF, so it dies with the test that started it even when that test is killed. Port 0 (the
-default) lets the peer choose a free port itself (UDP and TCP on the same number for dns).
+"data":"<latin-1>", "tls":bool, "connection":n, "peer":"<client ip>", "helo":"<EHLO name>"}`
+(sink). The peer exits when its stdin reaches EOF, so it dies with the test that started it
+even when that test is killed. Port 0 (the default) lets the peer choose a free port itself
+(UDP and TCP on the same number for dns).
 
 The parent side is PeerProcess: it reads those lines on a thread and lets a test await events
 (a Condition, no sleeps): `dns.wait_for_queries(1)`, `sink.wait_for_messages(1)`.
@@ -37,6 +38,8 @@ class SinkMessage:
     data: bytes
     tls: bool
     connection: int  # 1-based number of the connection that carried it
+    peer: str = ""   # the client's IP address as the sink saw it
+    helo: str = ""   # the name the client gave in EHLO/HELO
 
 
 class PeerProcess:
@@ -105,9 +108,21 @@ class PeerProcess:
     # -- sink --
     @property
     def messages(self):
+        return self.messages_from(0)
+
+    def messages_from(self, start):
+        """The messages from index `start` on (.messages converts every one, each call)."""
         with self._cond:
             return [SinkMessage(m["mail_from"], m["rcpt_tos"], m["data"].encode("latin-1"),
-                                m["tls"], m["connection"]) for m in self._of_kind("MESSAGE")]
+                                m["tls"], m["connection"], m.get("peer", ""),
+                                m.get("helo", "")) for m in self._of_kind("MESSAGE")[start:]]
+
+    def wait_for_message_count(self, count, timeout=30):
+        """As wait_for_messages, but returns only how many there are (no conversion)."""
+        self._wait(lambda: len(self._of_kind("MESSAGE")) >= count, timeout,
+                   f"{count} message(s) at {self.address}")
+        with self._cond:
+            return len(self._of_kind("MESSAGE"))
 
     def wait_for_messages(self, count, timeout=30):
         self._wait(lambda: len(self._of_kind("MESSAGE")) >= count, timeout,
@@ -220,7 +235,8 @@ def _sink(args):
             for m in messages[seen:]:
                 _emit("MESSAGE", {"mail_from": m.mail_from, "rcpt_tos": m.rcpt_tos,
                                   "data": m.data.decode("latin-1"), "tls": m.tls,
-                                  "connection": m.connection})
+                                  "connection": m.connection, "peer": m.peer,
+                                  "helo": m.helo})
             seen = len(messages)
     threading.Thread(target=report, daemon=True).start()
     return _serve_until_stdin_closes(sink.port, sink.stop)

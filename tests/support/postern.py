@@ -69,6 +69,14 @@ class NodeConfig:
             "keystore": {"listen": f"{LOOPBACK}:{self.keystore_port}"},
         }
 
+    def cluster_tls(self, ca, cert, key, server_name=None):
+        """mTLS between roles (issue 6): cluster.tls with the CA certificate path and this
+        node's certificate and key paths."""
+        tls = {"ca": ca, "cert": cert, "key": key}
+        if server_name:
+            tls["server_name"] = server_name
+        self.data.setdefault("cluster", {})["tls"] = tls
+
     def _addr(self, listener):
         return f"{LOOPBACK}:{self.listener_ports[listener]}"
 

@@ -39,6 +39,8 @@ class Envelope:
     data: bytes          # the content after dot-unstuffing, as the sender meant it
     tls: bool
     connection: int      # 1-based number of the connection that carried it
+    peer: str = ""       # the client's IP address as the sink saw it
+    helo: str = ""       # the name the client gave in EHLO/HELO
 
 
 class _Server(SMTP):
@@ -101,7 +103,9 @@ class _Handler:
                        rcpt_tos=list(envelope.rcpt_tos),
                        data=envelope.original_content or envelope.content,
                        tls=session.ssl is not None,
-                       connection=server.connection_number)
+                       connection=server.connection_number,
+                       peer=str(session.peer[0]) if session.peer else "",
+                       helo=session.host_name or "")
         with self.sink._cond:
             self.sink.messages.append(msg)
             self.sink._cond.notify_all()

@@ -8,7 +8,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_future.hpp>
+#include <functional>
 #include <mutex>
+#include <thread>
 
 #include "postern/v1/router.grpc.pb.h"
 
@@ -52,14 +54,25 @@ class RecordingRouter final : public v1::Router::Service {
 };
 
 struct RouterServer {
-  RouterServer() {
+  // `with_health`: the standard health service, serving "postern.v1.Router" like a router.
+  explicit RouterServer(bool with_health = false) {
+    if (with_health) grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder b;
     b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     b.RegisterService(&service);
     b.SetMaxReceiveMessageSize(8 << 20);
     server = b.BuildAndStart();
+    if (with_health) set_serving(true);
   }
   ~RouterServer() { server->Shutdown(); }
+  void set_serving(bool serving) {
+    server->GetHealthCheckService()->SetServingStatus("postern.v1.Router", serving);
+  }
+  std::size_t received() {
+    std::lock_guard lock(service.mutex);
+    return service.messages.size();
+  }
+  config::HostPort address() const { return {"127.0.0.1", static_cast<uint16_t>(port)}; }
   RecordingRouter service;
   int port = 0;
   std::unique_ptr<grpc::Server> server;
@@ -133,6 +146,82 @@ TEST(GrpcSubmitter, FailsOverToTheNextRouter) {
   }
   std::lock_guard lock(router.service.mutex);
   EXPECT_EQ(router.service.messages.size(), 2u);
+}
+
+// Health-checked load balancing (issue 6). Checks every 50 ms, so states settle quickly.
+constexpr std::chrono::milliseconds kInterval{50};
+
+// Polls `condition` until it holds or 10 s pass.
+bool eventually(const std::function<bool()>& condition) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+TEST(GrpcSubmitterHealth, ANotServingRouterGetsNoSubmissions) {
+  RouterServer draining(true), healthy(true);
+  draining.set_serving(false);
+  GrpcSubmitter s({draining.address(), healthy.address()}, "edge-1", std::chrono::seconds(10),
+                  kInterval);
+  ASSERT_TRUE(eventually([&] {
+    return s.router_state(0) == RouterState::not_serving &&
+           s.router_state(1) == RouterState::serving;
+  }));
+  for (int i = 0; i < 10; ++i) {
+    SubmitResult r = run_submit(s, request("x\r\n"));
+    ASSERT_TRUE(r.ok) << r.error;
+  }
+  EXPECT_EQ(draining.received(), 0u);
+  EXPECT_EQ(healthy.received(), 10u);
+}
+
+TEST(GrpcSubmitterHealth, AllRoutersDownIsAnErrorNamingEach) {
+  const config::HostPort a{"127.0.0.1", closed_port()}, b{"127.0.0.1", closed_port()};
+  GrpcSubmitter s({a, b}, "edge-1", std::chrono::seconds(5), kInterval);
+  ASSERT_TRUE(eventually([&] {
+    return s.router_state(0) == RouterState::unreachable &&
+           s.router_state(1) == RouterState::unreachable;
+  }));
+  SubmitResult r = run_submit(s, request("x\r\n"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.queue_id.empty());
+  EXPECT_NE(r.error.find(a.to_string() + ": 14 "), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find(b.to_string() + ": 14 "), std::string::npos) << r.error;
+}
+
+TEST(GrpcSubmitterHealth, ARecoveredRouterGetsTrafficAgain) {
+  RouterServer first(true), second(true);
+  first.set_serving(false);
+  GrpcSubmitter s({first.address(), second.address()}, "edge-1", std::chrono::seconds(10),
+                  kInterval);
+  ASSERT_TRUE(eventually([&] { return s.router_state(0) == RouterState::not_serving; }));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(run_submit(s, request("x\r\n")).ok);
+  EXPECT_EQ(first.received(), 0u);
+  first.set_serving(true);
+  ASSERT_TRUE(eventually([&] { return s.router_state(0) == RouterState::serving; }));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(run_submit(s, request("x\r\n")).ok);
+  EXPECT_EQ(first.received() + second.received(), 14u);
+  EXPECT_GE(first.received(), 4u);  // round-robin again: about half of the last ten
+  EXPECT_GE(second.received(), 8u);
+}
+
+TEST(GrpcSubmitterHealth, AFailedCallMarksTheRouterUnreachableAtOnce) {
+  auto dying = std::make_unique<RouterServer>(true);
+  RouterServer healthy(true);
+  // Health checks every 10 minutes: after the first round only calls change the states.
+  GrpcSubmitter s({dying->address(), healthy.address()}, "edge-1", std::chrono::seconds(10),
+                  std::chrono::minutes(10));
+  ASSERT_TRUE(eventually([&] {
+    return s.router_state(0) == RouterState::serving && s.router_state(1) == RouterState::serving;
+  }));
+  dying.reset();  // stops listening
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(run_submit(s, request("x\r\n")).ok);
+  EXPECT_EQ(s.router_state(0), RouterState::unreachable);
+  EXPECT_EQ(s.router_state(1), RouterState::serving);
+  EXPECT_EQ(healthy.received(), 6u);
 }
 
 }  // namespace
