@@ -1,58 +1,42 @@
 #include "router/submit_service.h"
 
-#include <algorithm>
+#include <optional>
 
 #include "common/log/log.h"
 #include "router/forward/forward_service.h"
+#include "router/message_stream_reactor.h"
 
 namespace postern::router {
 namespace {
 
-class SubmitReactor final : public grpc::ServerReadReactor<postern::v1::SubmitChunk> {
+class SubmitReactor final
+    : public MessageStreamReactor<postern::v1::SubmitChunk, postern::v1::SubmitHeader> {
  public:
   SubmitReactor(Intake& intake, const config::Config& config, Counters& counters,
                 grpc::CallbackServerContext* context, postern::v1::SubmitReply* reply)
-      : intake_(intake), max_bytes_(max_submit_bytes(config)), config_(config),
-        counters_(counters), context_(context), reply_(reply) {
-    StartRead(&chunk_);
+      : MessageStreamReactor(context),
+        intake_(intake),
+        max_bytes_(max_submit_bytes(config)),
+        config_(config),
+        counters_(counters),
+        reply_(reply) {
+    start();
   }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) return end_of_stream();
-    if (!have_header_) {
-      if (!chunk_.has_header()) return fail(grpc::INVALID_ARGUMENT, "first chunk must be the header");
-      header_ = std::move(*chunk_.mutable_header());
-      if (header_.size() > max_bytes_) {
-        return fail(grpc::RESOURCE_EXHAUSTED, "message larger than " + std::to_string(max_bytes_) + " bytes");
-      }
-      if (std::string why = validate_header(header_, config_); !why.empty()) {
-        return fail(grpc::INVALID_ARGUMENT, why);
-      }
-      have_header_ = true;
-      body_.reserve(std::min<uint64_t>(header_.size(), 4u << 20));
-    } else {
-      if (!chunk_.has_data()) return fail(grpc::INVALID_ARGUMENT, "only data chunks may follow the header");
-      if (body_.size() + chunk_.data().size() > header_.size()) {
-        return fail(grpc::INVALID_ARGUMENT, "more data than the declared size");
-      }
-      body_ += chunk_.data();
-    }
-    chunk_.Clear();
-    StartRead(&chunk_);
-  }
-
-  void OnDone() override { delete this; }
 
  private:
-  void end_of_stream() {
-    if (!have_header_) return fail(grpc::INVALID_ARGUMENT, "no header");
-    if (body_.size() != header_.size()) {
-      return fail(grpc::INVALID_ARGUMENT, "received " + std::to_string(body_.size()) +
-                                              " bytes, declared " + std::to_string(header_.size()));
+  std::optional<grpc::Status> on_header(const postern::v1::SubmitHeader& header) override {
+    if (header.size() > max_bytes_) {
+      return grpc::Status(grpc::RESOURCE_EXHAUSTED,
+                          "message larger than " + std::to_string(max_bytes_) + " bytes");
     }
-    // A client that gave up will answer its sender 4xx: storing now would only duplicate.
-    if (context_->IsCancelled()) return fail(grpc::CANCELLED, "client cancelled the call");
-    intake_.submit(header_, std::move(body_), [this](IntakeResult result) {
+    if (std::string why = validate_header(header, config_); !why.empty()) {
+      return grpc::Status(grpc::INVALID_ARGUMENT, why);
+    }
+    return std::nullopt;
+  }
+
+  void on_message(std::string body) override {
+    intake_.submit(header(), std::move(body), [this](IntakeResult result) {
       switch (result.code) {
         case IntakeResult::Code::ok:
           reply_->set_queue_id(result.queue_id);
@@ -67,7 +51,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<postern::v1::SubmitCh
     });
   }
 
-  void fail(grpc::StatusCode code, const std::string& why) {
+  void refuse(grpc::StatusCode code, const std::string& why) override {
     ++counters_.submit_refused;
     log::get("router")->warn("Submit refused: {}", why);
     Finish(grpc::Status(code, why));
@@ -77,12 +61,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<postern::v1::SubmitCh
   uint64_t max_bytes_;
   const config::Config& config_;
   Counters& counters_;
-  grpc::CallbackServerContext* context_;
   postern::v1::SubmitReply* reply_;
-  postern::v1::SubmitChunk chunk_;
-  postern::v1::SubmitHeader header_;
-  std::string body_;
-  bool have_header_ = false;
 };
 
 }  // namespace
@@ -94,8 +73,7 @@ grpc::ServerReadReactor<postern::v1::SubmitChunk>* SubmitService::Submit(
 
 grpc::ServerReadReactor<postern::v1::ForwardChunk>* SubmitService::Forward(
     grpc::CallbackServerContext* context, postern::v1::ForwardReply* reply) {
-  return forward::make_forward_reactor(forward_, forward_callers_, config_, counters_, context,
-                                       reply);
+  return forward::make_forward_reactor(forward_, forward_callers_, counters_, context, reply);
 }
 
 grpc::ServerUnaryReactor* SubmitService::RecordDmarc(grpc::CallbackServerContext* context,

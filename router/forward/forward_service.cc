@@ -1,97 +1,70 @@
 #include "router/forward/forward_service.h"
 
-#include <algorithm>
+#include <optional>
 
 #include "common/log/log.h"
-#include "router/intake.h"
+#include "router/message_stream_reactor.h"
 
 namespace postern::router::forward {
 namespace {
 
-class ForwardReactor final : public grpc::ServerReadReactor<postern::v1::ForwardChunk> {
+class ForwardReactor final
+    : public MessageStreamReactor<postern::v1::ForwardChunk, postern::v1::ForwardHeader> {
  public:
-  ForwardReactor(ForwardIntake& intake, const config::Config& config, Counters& counters,
-                 grpc::CallbackServerContext* context, postern::v1::ForwardReply* reply)
-      : intake_(intake), max_bytes_(max_submit_bytes(config)), counters_(counters),
-        context_(context), reply_(reply) {
-    StartRead(&chunk_);
+  ForwardReactor(ForwardIntake& intake, Counters& counters, grpc::CallbackServerContext* context,
+                 postern::v1::ForwardReply* reply)
+      : MessageStreamReactor(context), intake_(intake), counters_(counters), reply_(reply) {
+    start();
   }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) return end_of_stream();
-    if (!have_header_) {
-      if (!chunk_.has_header()) {
-        return fail(grpc::INVALID_ARGUMENT, "first chunk must be the header");
-      }
-      header_ = std::move(*chunk_.mutable_header());
-      ForwardResult checked = intake_.check(header_);
-      if (checked.code != ForwardResult::Code::ok) return finish_result(checked);
-      have_header_ = true;
-      body_.reserve(std::min<uint64_t>(header_.size(), 4u << 20));
-    } else {
-      if (!chunk_.has_data()) {
-        return fail(grpc::INVALID_ARGUMENT, "only data chunks may follow the header");
-      }
-      if (body_.size() + chunk_.data().size() > header_.size()) {
-        return fail(grpc::INVALID_ARGUMENT, "more data than the declared size");
-      }
-      body_ += chunk_.data();
-    }
-    chunk_.Clear();
-    StartRead(&chunk_);
-  }
-
-  void OnDone() override { delete this; }
 
  private:
-  void end_of_stream() {
-    if (!have_header_) return fail(grpc::INVALID_ARGUMENT, "no header");
-    if (body_.size() != header_.size()) {
-      return fail(grpc::INVALID_ARGUMENT, "received " + std::to_string(body_.size()) +
-                                              " bytes, declared " + std::to_string(header_.size()));
-    }
-    // The origin gave up and keeps its copy (and retries): storing now would only duplicate.
-    if (context_->IsCancelled()) return fail(grpc::CANCELLED, "client cancelled the call");
-    intake_.store(header_, std::move(body_), [this](ForwardResult result) {
-      finish_result(result);
+  // The size cap, the envelope and whether this node serves the destinations.
+  std::optional<grpc::Status> on_header(const postern::v1::ForwardHeader& header) override {
+    ForwardResult checked = intake_.check(header);
+    if (checked.code == ForwardResult::Code::ok) return std::nullopt;
+    return status_of(checked);
+  }
+
+  void on_message(std::string body) override {
+    intake_.store(header(), std::move(body), [this](ForwardResult result) {
+      if (result.code != ForwardResult::Code::ok) {
+        grpc::Status status = status_of(result);
+        return refuse(status.error_code(), status.error_message());
+      }
+      reply_->set_queue_id(result.queue_id);
+      reply_->set_duplicate(result.duplicate);
+      Finish(grpc::Status::OK);
     });
   }
 
-  void finish_result(const ForwardResult& result) {
-    switch (result.code) {
-      case ForwardResult::Code::ok:
-        reply_->set_queue_id(result.queue_id);
-        reply_->set_duplicate(result.duplicate);
-        return Finish(grpc::Status::OK);
-      case ForwardResult::Code::invalid:
-        return fail(grpc::INVALID_ARGUMENT, result.detail);
-      case ForwardResult::Code::too_large:
-        return fail(grpc::RESOURCE_EXHAUSTED, result.detail);
-      case ForwardResult::Code::not_served:
-        return fail(grpc::FAILED_PRECONDITION, result.detail);
-      case ForwardResult::Code::busy:
-        return fail(grpc::ABORTED, result.detail);
-      case ForwardResult::Code::unavailable:
-        return fail(grpc::UNAVAILABLE, result.detail);
-    }
-  }
-
-  void fail(grpc::StatusCode code, const std::string& why) {
+  void refuse(grpc::StatusCode code, const std::string& why) override {
     ++counters_.forward_refused;
-    log::get("router")->warn("Forward of {}/{} refused: {}", header_.origin_node(),
-                             header_.origin_queue_id(), why);
+    log::get("router")->warn("Forward of {}/{} refused: {}", header().origin_node(),
+                             header().origin_queue_id(), why);
     Finish(grpc::Status(code, why));
   }
 
+  static grpc::Status status_of(const ForwardResult& result) {
+    switch (result.code) {
+      case ForwardResult::Code::ok:
+        return grpc::Status::OK;
+      case ForwardResult::Code::invalid:
+        return grpc::Status(grpc::INVALID_ARGUMENT, result.detail);
+      case ForwardResult::Code::too_large:
+        return grpc::Status(grpc::RESOURCE_EXHAUSTED, result.detail);
+      case ForwardResult::Code::not_served:
+        return grpc::Status(grpc::FAILED_PRECONDITION, result.detail);
+      case ForwardResult::Code::busy:
+        return grpc::Status(grpc::ABORTED, result.detail);
+      case ForwardResult::Code::unavailable:
+        return grpc::Status(grpc::UNAVAILABLE, result.detail);
+    }
+    return grpc::Status(grpc::INTERNAL, "unknown intake result");
+  }
+
   ForwardIntake& intake_;
-  uint64_t max_bytes_;
   Counters& counters_;
-  grpc::CallbackServerContext* context_;
   postern::v1::ForwardReply* reply_;
-  postern::v1::ForwardChunk chunk_;
-  postern::v1::ForwardHeader header_;
-  std::string body_;
-  bool have_header_ = false;
 };
 
 // Finishes at once with `status`, reading nothing.
@@ -104,8 +77,8 @@ class RefuseReactor final : public grpc::ServerReadReactor<postern::v1::ForwardC
 }  // namespace
 
 grpc::ServerReadReactor<postern::v1::ForwardChunk>* make_forward_reactor(
-    ForwardIntake* intake, const auth::CallAuthorizer* callers, const config::Config& config,
-    Counters& counters, grpc::CallbackServerContext* context, postern::v1::ForwardReply* reply) {
+    ForwardIntake* intake, const auth::CallAuthorizer* callers, Counters& counters,
+    grpc::CallbackServerContext* context, postern::v1::ForwardReply* reply) {
   if (intake == nullptr || callers == nullptr) {
     return new RefuseReactor(grpc::Status(grpc::UNAVAILABLE, "this router takes no Forward"));
   }
@@ -113,7 +86,7 @@ grpc::ServerReadReactor<postern::v1::ForwardChunk>* make_forward_reactor(
     ++counters.forward_refused;
     return new RefuseReactor(auth::unauthenticated(callers->rule(), "cluster"));
   }
-  return new ForwardReactor(*intake, config, counters, context, reply);
+  return new ForwardReactor(*intake, counters, context, reply);
 }
 
 }  // namespace postern::router::forward

@@ -25,7 +25,7 @@ namespace postern::router::forward {
 
 // `intake` or `callers` nullptr: this router takes no Forward (UNAVAILABLE).
 grpc::ServerReadReactor<postern::v1::ForwardChunk>* make_forward_reactor(
-    ForwardIntake* intake, const auth::CallAuthorizer* callers, const config::Config& config,
-    Counters& counters, grpc::CallbackServerContext* context, postern::v1::ForwardReply* reply);
+    ForwardIntake* intake, const auth::CallAuthorizer* callers, Counters& counters,
+    grpc::CallbackServerContext* context, postern::v1::ForwardReply* reply);
 
 }  // namespace postern::router::forward
