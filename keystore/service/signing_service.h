@@ -7,7 +7,7 @@
 // signed in order and a failure fails the whole call with a message naming the digest's index
 // and key, so a router never gets a partial set of signatures for one message. The failing
 // digest's 0-based index is also sent as trailing metadata kFailedDigestTrailer, so a router
-// that packed several messages into one request (router/signing/grpc_keystore_client.h) can
+// that packed several messages into one request (router/signing/sign_coalescer.h) can
 // re-send only the failing message alone and the others together.
 //
 // SECURITY: every call is refused with UNAUTHENTICATED before its fields are read unless it
@@ -30,7 +30,7 @@ namespace postern::keystore::service {
 
 inline constexpr int kMaxDigestsPerSign = 64;
 // Trailing metadata of a Sign that failed on one digest: its 0-based index, in decimal. Same
-// name as router/signing/grpc_keystore_client.h's (the router reads it).
+// name as router/signing/sign_coalescer.h's (the router reads it).
 inline constexpr char kFailedDigestTrailer[] = "postern-failed-digest";
 
 class SigningService final : public postern::v1::Keystore::CallbackService {
