@@ -15,9 +15,7 @@ import datetime
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 
 import benchlib
 
@@ -30,16 +28,7 @@ def run_once(system, size, n, sessions, reuse):
         mta = (benchlib.PosternRelay if system == "postern" else benchlib.PostfixRelay)(
             sink.port, workdir)
         mta.start()
-        cmd = ["smtp-source", "-s", str(sessions), "-m", str(n), "-l", str(size),
-               "-f", "a@bench.test", "-t", "b@sink.test"]
-        if reuse:
-            cmd.append("-d")
-        cmd.append(f"127.0.0.1:{mta.port}")
-        start = time.monotonic()
-        load = subprocess.run(cmd, capture_output=True, text=True)
-        accepted_at = time.monotonic()
-        if load.returncode != 0:
-            raise RuntimeError(f"smtp-source against {system} failed: {load.stderr.strip()}")
+        start, accepted_at, _ = benchlib.smtp_source([mta.port], n, size, sessions, reuse)
         delivered_at = sink.wait_for(n, timeout=max(300, n / 20))
         return n / (accepted_at - start), n / (delivered_at - start)
     finally:
