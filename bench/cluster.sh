@@ -11,7 +11,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export BUILD_DIR=${BUILD_DIR:-$ROOT/build-release}
 
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-  # -Werror stays off: GCC 12 at -O3 reports a false -Wrestrict in std::string's operator+.
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$BUILD_DIR" --target postern posternctl >/dev/null
