@@ -263,8 +263,12 @@ TEST_F(GrpcKeystoreClientTest, WithoutTheFailedIndexEveryMemberIsRetriedAlone) {
 }
 
 TEST_F(GrpcKeystoreClientTest, AFailureCommonToAllFailsEveryMemberWithoutRetries) {
-  const int dead = closed_port();
-  GrpcKeystoreClient client({loopback(dead)}, "t", std::chrono::seconds(5), 1);
+  // The first request is held at the keystore until the other four messages have queued
+  // behind it (io_.poll() runs every sign() up to its submission), so they share the second
+  // request whatever the machine's scheduling; then the keystore answers UNAVAILABLE to both.
+  service_.answer = grpc::StatusCode::UNAVAILABLE;
+  service_.hold();
+  GrpcKeystoreClient client({loopback(port_)}, "t", std::chrono::seconds(5), 1);
   std::vector<SignResult> results(5);
   int finished = 0;
   io_.restart();
@@ -272,13 +276,18 @@ TEST_F(GrpcKeystoreClientTest, AFailureCommonToAllFailsEveryMemberWithoutRetries
     boost::asio::co_spawn(io_, sign_message(client, message("a", "b"), r, finished),
                           boost::asio::detached);
   }
+  io_.poll();
+  EXPECT_EQ(client.sign_requests_sent(), 1u);
+  service_.release();
   io_.run_for(std::chrono::seconds(20));
   ASSERT_EQ(finished, 5);
   for (const auto& r : results) {
     EXPECT_FALSE(r.ok);
-    EXPECT_EQ(r.error, "keystore 127.0.0.1:" + std::to_string(dead) + " unavailable");
+    EXPECT_EQ(r.error, "keystore 127.0.0.1:" + std::to_string(port_) +
+                           " unavailable");
   }
   EXPECT_EQ(client.sign_requests_sent(), 2u);  // the first alone, the four others together
+  EXPECT_EQ(service_.calls.load(), 2);
 }
 
 TEST(MakeKeystoreClient, OnlyWhenSigningOrRelayCredentialsNeedIt) {
