@@ -71,6 +71,32 @@ TEST(FormatMessage, HeaderLineColumnsAndPendingRecipient) {
             "        (451 4.3.0 Try again later)\n");
 }
 
+TEST(FormatMessage, WaitingForTheGatewayShowsWhereItGoes) {
+  QueuedMessage m = message("0A1B2C3D", 1234);
+  QueuedRecipient* r = add_recipient(
+      m, "bob@remote.test", postern::v1::RECIPIENT_STATE_PENDING, 1,
+      "451 4.4.1 forward to gw (10.0.0.5:7001): unavailable: connection refused", "internet");
+  r->set_via("forward to gw");
+  EXPECT_EQ(format_message(m, false),
+            "0A1B2C3D                         1234  2023-11-14 22:13:20Z    alice@sender.test\n"
+            "    bob@remote.test  pending, destination internet, 1 attempt, next "
+            "2023-11-14 22:18:20Z, via forward to gw\n"
+            "        (451 4.4.1 forward to gw (10.0.0.5:7001): unavailable: connection refused)\n");
+}
+
+TEST(FormatMessage, OnTheGatewayAForwardedMessageNamesItsOrigin) {
+  QueuedMessage m = message("9Z", 10);
+  m.set_forwarded_from("athena/0A1B2C3D");
+  QueuedRecipient* r =
+      add_recipient(m, "bob@remote.test", postern::v1::RECIPIENT_STATE_PENDING, 0, "", "internet");
+  r->set_via("direct");
+  EXPECT_EQ(format_message(m, false),
+            "9Z                                 10  2023-11-14 22:13:20Z    alice@sender.test\n"
+            "    forwarded from athena/0A1B2C3D\n"
+            "    bob@remote.test  pending, destination internet, 0 attempts, next "
+            "2023-11-14 22:18:20Z, via direct\n");
+}
+
 TEST(FormatMessage, NullSenderIsShownAsAngleBrackets) {
   QueuedMessage m = message("Q", 1, "");
   EXPECT_NE(format_message(m, false).find("  <>\n"), std::string::npos)
