@@ -35,7 +35,7 @@ class QueueAdminService final : public postern::v1::QueueAdmin::CallbackService 
  public:
   // `token` must not be empty (an empty token would refuse every call, by design).
   QueueAdminService(Queue& queue, Scheduler& scheduler, std::string token)
-      : QueueAdminService(queue, scheduler, auth::CallerRule{std::move(token), false, {}}) {}
+      : QueueAdminService(queue, scheduler, auth::CallerRule{std::move(token), {}, {}}) {}
   // The admin token or a client certificate named in admin.tls_clients (auth::admin_callers).
   QueueAdminService(Queue& queue, Scheduler& scheduler, auth::CallerRule callers)
       : queue_(queue), scheduler_(scheduler), auth_("router", "QueueAdmin", std::move(callers)) {}

@@ -16,7 +16,6 @@ bool same_name(std::string_view a, std::string_view b) {
 
 bool certificate_allowed(const CallerRule& rule, const PeerCertificate& peer) {
   if (!peer.verified) return false;
-  if (rule.any_certificate) return true;
   for (const auto& name : peer.names) {
     if (name.empty()) continue;
     for (const auto& allowed : rule.certificate_names) {
@@ -52,6 +51,7 @@ Grant authorize(const CallerRule& rule, std::string_view authorization,
 CallerRule admin_callers(const config::Config& config, std::string admin_token) {
   CallerRule rule;
   rule.token = std::move(admin_token);
+  rule.names_key = "admin.tls_clients";
   if (config.cluster.tls) rule.certificate_names = config.admin.tls_clients;
   return rule;
 }
@@ -59,7 +59,8 @@ CallerRule admin_callers(const config::Config& config, std::string admin_token) 
 CallerRule cluster_callers(const config::Config& config, std::string cluster_token) {
   CallerRule rule;
   rule.token = std::move(cluster_token);
-  rule.any_certificate = config.cluster.tls.has_value();
+  rule.names_key = "cluster.tls.routers";
+  if (config.cluster.tls) rule.certificate_names = config.cluster.tls->routers;
   return rule;
 }
 

@@ -5,8 +5,9 @@
 // connection (cluster.tls):
 //  - admin services (QueueAdmin, KeyManagement): the admin token, or a certificate whose
 //    common name or a SAN DNS name is listed in admin.tls_clients (admin_callers());
-//  - cluster services (Keystore.Sign/GetSecret, Router.Forward): the cluster token, or any
-//    certificate issued by the cluster CA (cluster_callers()).
+//  - cluster services (Keystore.Sign/GetSecret, Router.Forward): the cluster token, or a
+//    certificate named in cluster.tls.routers (cluster_callers()): the CA also issues the
+//    edges' certificates, and an edge must not reach keys, secrets or Forward.
 // Pure: the transport facts come in as a PeerCertificate (grpc_authorizer.h reads them from
 // gRPC's AuthContext).
 //
@@ -34,8 +35,8 @@ struct PeerCertificate {
 // Who a service lets in.
 struct CallerRule {
   std::string token;                            // the bearer token ("" = no token allowed)
-  bool any_certificate = false;                 // every verified certificate
-  std::vector<std::string> certificate_names;   // else: verified certificates with one of these
+  std::vector<std::string> certificate_names;   // verified certificates with one of these names
+  std::string names_key;                        // the config key of that list, for messages
 };
 
 enum class Grant { token, certificate, refused };
@@ -48,7 +49,7 @@ Grant authorize(const CallerRule& rule, std::string_view authorization,
 
 // Admin services: `admin_token`, or a certificate named in admin.tls_clients.
 CallerRule admin_callers(const config::Config& config, std::string admin_token);
-// Cluster services: `cluster_token`, or any certificate when cluster.tls is set.
+// Cluster services: `cluster_token`, or a certificate named in cluster.tls.routers.
 CallerRule cluster_callers(const config::Config& config, std::string cluster_token);
 
 }  // namespace postern::auth

@@ -40,7 +40,7 @@ bool CallAuthorizer::authorized(const grpc::ServerContextBase& context) const {
   log::get(component_)->warn(
       "{} call from {} refused: bad or missing token{}", service_, context.peer(),
       peer.verified ? " and a client certificate not allowed here"
-                    : (rule_.any_certificate || !rule_.certificate_names.empty()
+                    : (!rule_.certificate_names.empty()
                            ? ", no verified client certificate"
                            : ""));
   return false;
@@ -48,9 +48,8 @@ bool CallAuthorizer::authorized(const grpc::ServerContextBase& context) const {
 
 grpc::Status unauthenticated(const CallerRule& rule, std::string_view which_token) {
   std::string message = "missing or wrong " + std::string(which_token) + " token";
-  if (rule.any_certificate || !rule.certificate_names.empty()) {
-    message += rule.any_certificate ? " or cluster client certificate"
-                                    : " or client certificate listed in admin.tls_clients";
+  if (!rule.certificate_names.empty()) {
+    message += " or client certificate listed in " + rule.names_key;
   }
   return grpc::Status(grpc::UNAUTHENTICATED, message);
 }

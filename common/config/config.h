@@ -389,6 +389,11 @@ struct ClusterTls {
   // instead of the host of the address they dial (gRPC's ssl_target_name_override). "" = the
   // address's host is checked (a SAN DNS name or IP).
   std::string server_name;
+  // cluster.tls.routers: the routers' certificate names (CN or SAN DNS, compared
+  // case-insensitively). Keystore.Sign/GetSecret and Router.Forward accept these certificates
+  // in place of the cluster token. Default empty: the token is required, so a certificate of
+  // another role from the same CA (an edge's) never reaches keys, secrets or Forward.
+  std::vector<std::string> routers;
 };
 
 struct Cluster {

@@ -121,13 +121,31 @@ Directory read_directory(const yaml::Value& v) {
 
 namespace {
 
-// cluster.tls: the three files together, and an optional server name.
+// A list of client-certificate names (admin.tls_clients, cluster.tls.routers): lower-cased,
+// no control characters, no duplicates.
+std::vector<std::string> read_certificate_names(const yaml::Value& v) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& item : v.list()) {
+    std::string name = item.non_empty_string();
+    for (char& c : name) {
+      if (c < 0x20 || c == 0x7f) item.fail("control characters are not allowed in a name");
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (!seen.insert(name).second) item.fail("duplicate name \"" + name + "\"");
+    out.push_back(std::move(name));
+  }
+  return out;
+}
+
+// cluster.tls: the three files together, an optional server name, the routers' names.
 ClusterTls read_cluster_tls(const yaml::Value& v) {
   auto m = v.map();
   auto ca = m.get("ca");
   auto cert = m.get("cert");
   auto key = m.get("key");
   auto server_name = m.get("server_name");
+  auto routers = m.get("routers");
   m.finish();
   if (!ca || !cert || !key) {
     v.fail("needs ca, cert and key together (the cluster CA, this node's certificate and its "
@@ -138,6 +156,7 @@ ClusterTls read_cluster_tls(const yaml::Value& v) {
   out.cert = cert->non_empty_string();
   out.key = key->non_empty_string();
   if (server_name) out.server_name = server_name->domain();
+  if (routers) out.routers = read_certificate_names(*routers);
   return out;
 }
 
@@ -251,18 +270,7 @@ Admin read_admin(const yaml::Value& v) {
   m.finish();
   Admin out;
   if (token_file) out.token_file = token_file->non_empty_string();
-  if (tls_clients) {
-    std::set<std::string> seen;
-    for (const auto& item : tls_clients->list()) {
-      std::string name = item.non_empty_string();
-      for (char& c : name) {
-        if (c < 0x20 || c == 0x7f) item.fail("control characters are not allowed in a name");
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      }
-      if (!seen.insert(name).second) item.fail("duplicate name \"" + name + "\"");
-      out.tls_clients.push_back(std::move(name));
-    }
-  }
+  if (tls_clients) out.tls_clients = read_certificate_names(*tls_clients);
   return out;
 }
 

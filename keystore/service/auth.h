@@ -1,8 +1,8 @@
 // Authentication of the keystore's gRPC calls (proto/postern/v1/keystore.proto), over the
 // shared decision in common/auth (authorization.h, grpc_authorizer.h).
 //
-// Keystore (Sign, GetSecret) takes the cluster token or, with cluster.tls, any client
-// certificate from the cluster CA; KeyManagement takes the admin token or a client
+// Keystore (Sign, GetSecret) takes the cluster token or, with cluster.tls, a client
+// certificate named in cluster.tls.routers; KeyManagement takes the admin token or a client
 // certificate named in admin.tls_clients. Tokens are presented as metadata
 // "authorization: Bearer <token>".
 //
@@ -34,7 +34,7 @@ class TokenCheck {
   // `service` names the service in the refusal log line ("Keystore", "KeyManagement").
   // Token only:
   TokenCheck(std::string service, std::string token)
-      : TokenCheck(std::move(service), auth::CallerRule{std::move(token), false, {}}) {}
+      : TokenCheck(std::move(service), auth::CallerRule{std::move(token), {}, {}}) {}
   // Token or client certificate (auth::admin_callers / auth::cluster_callers):
   TokenCheck(std::string service, auth::CallerRule callers)
       : check_("keystore", std::move(service), std::move(callers)) {}
@@ -43,11 +43,14 @@ class TokenCheck {
     return check_.authorized(context);
   }
 
+  // The status of a refused call: which token (and, when certificates may stand in, which
+  // config key lists them), never what was presented.
+  grpc::Status refusal(std::string_view which_token) const {
+    return auth::unauthenticated(check_.rule(), which_token);
+  }
+
  private:
   auth::CallAuthorizer check_;
 };
-
-// The status of a refused call; it says which token, never what was presented.
-grpc::Status unauthenticated(std::string_view which_token);
 
 }  // namespace postern::keystore::service

@@ -39,7 +39,7 @@ KeyManagementService::Reactor* KeyManagementService::run(Ctx* context,
                                                          std::function<grpc::Status()> work) {
   auto* reactor = context->DefaultReactor();
   if (!auth_.authorized(*context)) {
-    reactor->Finish(unauthenticated("admin"));
+    reactor->Finish(auth_.refusal("admin"));
     return reactor;
   }
   worker_.post([reactor, work = std::move(work)] { reactor->Finish(work()); });

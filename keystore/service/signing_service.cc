@@ -62,7 +62,7 @@ grpc::Status sign_all(KeyVault& vault, const postern::v1::SignRequest& request,
 grpc::ServerUnaryReactor* SigningService::Sign(grpc::CallbackServerContext* context,
                                                const postern::v1::SignRequest* request,
                                                postern::v1::SignReply* reply) {
-  if (!auth_.authorized(*context)) return finish(context, unauthenticated("cluster"));
+  if (!auth_.authorized(*context)) return finish(context, auth_.refusal("cluster"));
   int failed = -1;
   grpc::Status status = sign_all(vault_, *request, reply, &failed);
   if (!status.ok()) {
@@ -75,7 +75,7 @@ grpc::ServerUnaryReactor* SigningService::Sign(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* SigningService::GetSecret(grpc::CallbackServerContext* context,
                                                     const postern::v1::SecretRef* request,
                                                     postern::v1::Secret* reply) {
-  if (!auth_.authorized(*context)) return finish(context, unauthenticated("cluster"));
+  if (!auth_.authorized(*context)) return finish(context, auth_.refusal("cluster"));
   auto secret = vault_.get_secret(request->name());
   if (!secret.ok()) {
     log::get("keystore")->info("GetSecret {} from {}: {}", request->name(), context->peer(),

@@ -38,7 +38,8 @@ class SigningService final : public postern::v1::Keystore::CallbackService {
   // `cluster_token` must not be empty (an empty token refuses every call, by design).
   SigningService(KeyVault& vault, std::string cluster_token)
       : vault_(vault), auth_("Keystore", std::move(cluster_token)) {}
-  // The cluster token or, with cluster.tls, a cluster client certificate (auth::cluster_callers).
+  // The cluster token or, with cluster.tls, a certificate named in cluster.tls.routers
+  // (auth::cluster_callers).
   SigningService(KeyVault& vault, auth::CallerRule callers)
       : vault_(vault), auth_("Keystore", std::move(callers)) {}
 

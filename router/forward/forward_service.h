@@ -2,7 +2,7 @@
 // (router/submit_service.h) returns the reactor made here. It only translates.
 //
 // SECURITY: the peer must present "authorization: Bearer <cluster token>" (constant-time
-// check) or, with cluster.tls, a verified cluster client certificate (auth::cluster_callers,
+// check) or, with cluster.tls, a verified router certificate (cluster.tls.routers; auth::cluster_callers,
 // common/auth/grpc_authorizer.h); anything else is refused with UNAUTHENTICATED before a
 // byte of the stream is read. The token is never logged. A trusted peer still sends untrusted
 // content: the header is validated (forward_record.h) before the body is read, and sizes are

@@ -43,7 +43,7 @@ class ClusterMtls(SigningTestCase):
         workdir = os.path.join(self.workdir, name)
         os.makedirs(workdir, exist_ok=True)
         cfg = NodeConfig(workdir, self.dns.address, self.cert, name=name)
-        cfg.cluster_tls(self.ca[0], *self.certs[cert])
+        cfg.cluster_tls(self.ca[0], *self.certs[cert], routers=["router"])
         cfg.data["admin"]["tls_clients"] = [ADMIN_NAME]
         return cfg
 
@@ -136,12 +136,17 @@ class ClusterMtls(SigningTestCase):
                         if address == ks_address else (lambda: self.queue_list(client)))
                 self.assert_refused(call, grpc.StatusCode.UNAVAILABLE)
 
-        # Cluster RPC: any certificate of the cluster CA, no token needed.
+        # Cluster RPC: the router's certificate (cluster.tls.routers), no token needed; the
+        # edge's certificate from the same CA never reaches the keys.
         router_creds = self.credentials(self.certs["router"])
         signer = self.client(KeystoreClient, ks_address, router_creds)
         [(algorithm, signature)] = signer.sign([(DOMAIN, "ed", b"\1" * 32)], token="")
         self.assertEqual(algorithm, "ed25519-sha256")
         self.assertEqual(len(signature), 64)
+        edge_signer = self.client(KeystoreClient, ks_address, self.credentials(self.certs["edge"]))
+        e = self.assert_refused(lambda: edge_signer.sign([(DOMAIN, "ed", b"\1" * 32)], token=""),
+                                grpc.StatusCode.UNAUTHENTICATED)
+        self.assertIn("cluster.tls.routers", e.details())
 
         # Admin RPCs: a listed certificate without a token; an unlisted one only with the token.
         ops = self.client(GrpcClient, router_address, self.credentials(self.certs["ops"]))

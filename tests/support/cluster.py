@@ -154,7 +154,7 @@ class Cluster:
                          hostname=HOSTNAMES.get(host, f"{host}.postern.test"))
         cfg.data["cluster"] = {"token_file": self.token_file}
         if self.mtls:
-            cfg.cluster_tls(self.ca[0], *self.certs[host])
+            cfg.cluster_tls(self.ca[0], *self.certs[host], routers=["router1", "router2"])
         return cfg
 
     def _start_keystores(self):

@@ -69,12 +69,15 @@ class NodeConfig:
             "keystore": {"listen": f"{LOOPBACK}:{self.keystore_port}"},
         }
 
-    def cluster_tls(self, ca, cert, key, server_name=None):
+    def cluster_tls(self, ca, cert, key, server_name=None, routers=None):
         """mTLS between roles (issue 6): cluster.tls with the CA certificate path and this
-        node's certificate and key paths."""
+        node's certificate and key paths; `routers`: the routers' certificate names, which
+        cluster RPCs (Sign, GetSecret, Forward) accept in place of the cluster token."""
         tls = {"ca": ca, "cert": cert, "key": key}
         if server_name:
             tls["server_name"] = server_name
+        if routers:
+            tls["routers"] = list(routers)
         self.data.setdefault("cluster", {})["tls"] = tls
 
     def _addr(self, listener):

@@ -13,9 +13,10 @@ PeerCertificate cert(std::vector<std::string> names, bool verified = true) {
   return PeerCertificate{verified, std::move(names)};
 }
 
-config::Config with_tls(std::vector<std::string> admin_names = {}) {
+config::Config with_tls(std::vector<std::string> admin_names = {},
+                        std::vector<std::string> router_names = {"router1", "gw.cluster"}) {
   config::Config c;
-  c.cluster.tls = config::ClusterTls{"ca.pem", "node.pem", "node.key", ""};
+  c.cluster.tls = config::ClusterTls{"ca.pem", "node.pem", "node.key", "", std::move(router_names)};
   c.admin.tls_clients = std::move(admin_names);
   return c;
 }
@@ -57,11 +58,21 @@ TEST(Authorization, NothingPresentedIsRefused) {
   EXPECT_EQ(authorize(cluster_callers(with_tls(), kToken), "", {}), Grant::refused);
 }
 
-TEST(Authorization, ClusterRuleTakesTheTokenOrAnyVerifiedCertificate) {
+TEST(Authorization, ClusterRuleTakesTheTokenOrARouterCertificate) {
   const CallerRule rule = cluster_callers(with_tls(), kToken);
   EXPECT_EQ(authorize(rule, kBearer, {}), Grant::token);
   EXPECT_EQ(authorize(rule, "", cert({"router1"})), Grant::certificate);
-  EXPECT_EQ(authorize(rule, "", cert({})), Grant::certificate);
+  EXPECT_EQ(authorize(rule, "", cert({"edge1", "GW.cluster"})), Grant::certificate);
+  // The CA issues the edges' certificates too: they never reach keys, secrets or Forward.
+  EXPECT_EQ(authorize(rule, "", cert({"edge1"})), Grant::refused);
+  EXPECT_EQ(authorize(rule, "", cert({})), Grant::refused);
+  EXPECT_EQ(authorize(rule, kBearer, cert({"edge1"})), Grant::token);
+}
+
+TEST(Authorization, WithoutRouterNamesTheClusterTokenIsRequired) {
+  const CallerRule rule = cluster_callers(with_tls({}, {}), kToken);
+  EXPECT_EQ(authorize(rule, "", cert({"router1"})), Grant::refused);
+  EXPECT_EQ(authorize(rule, kBearer, cert({"router1"})), Grant::token);
 }
 
 TEST(Authorization, WithoutClusterTlsOnlyTokensCount) {

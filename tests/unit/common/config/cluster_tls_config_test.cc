@@ -1,4 +1,5 @@
-// cluster.tls, cluster.health_check_interval and admin.tls_clients (issue 6, transport).
+// cluster.tls (with its routers' names), cluster.health_check_interval and admin.tls_clients
+// (issue 6, transport).
 #include <gtest/gtest.h>
 
 #include "common/config/config.h"
@@ -32,7 +33,7 @@ TEST(ClusterTlsConfig, AllKeys) {
       "cluster:\n"
       "  health_check_interval: 500ms\n"
       "  tls: { ca: /etc/postern/ca.pem, cert: node.pem, key: node.key,\n"
-      "         server_name: Postern.Cluster. }\n"
+      "         server_name: Postern.Cluster., routers: [Router1, gw.cluster] }\n"
       "admin:\n"
       "  tls_clients: [Ops.Example.org, \"Jane Admin\"]\n");
   ASSERT_TRUE(c.cluster.tls);
@@ -40,6 +41,7 @@ TEST(ClusterTlsConfig, AllKeys) {
   EXPECT_EQ(c.cluster.tls->cert, "node.pem");  // relative paths stay as written (cwd)
   EXPECT_EQ(c.cluster.tls->key, "node.key");
   EXPECT_EQ(c.cluster.tls->server_name, "postern.cluster");
+  EXPECT_EQ(c.cluster.tls->routers, (std::vector<std::string>{"router1", "gw.cluster"}));
   EXPECT_EQ(c.cluster.health_check_interval, std::chrono::milliseconds(500));
   EXPECT_EQ(c.admin.tls_clients, (std::vector<std::string>{"ops.example.org", "jane admin"}));
 }
@@ -49,7 +51,9 @@ TEST(ClusterTlsConfig, Errors) {
             "cluster.tls: needs ca, cert and key together (the cluster CA, this node's "
             "certificate and its private key) @3");
   EXPECT_EQ(error("cluster:\n  tls: { ca: ca.pem, cert: c.pem, key: k.pem, crl: x }\n"),
-            "cluster.tls.crl: unknown key (known: ca, cert, key, server_name) @3");
+            "cluster.tls.crl: unknown key (known: ca, cert, key, server_name, routers) @3");
+  EXPECT_EQ(error("cluster:\n  tls: { ca: a, cert: c, key: k, routers: [r1, R1] }\n"),
+            "cluster.tls.routers[1]: duplicate name \"r1\" @3");
   EXPECT_EQ(error("cluster:\n  tls: { ca: \"\", cert: c.pem, key: k.pem }\n"),
             "cluster.tls.ca: must not be empty @3");
   EXPECT_EQ(error("cluster: { health_check_interval: 50ms }\n"),

@@ -49,11 +49,13 @@ class GuardedService final : public Health::CallbackService {
   auth::CallAuthorizer auth_;
 };
 
+// Every node's config names router1 as the cluster's router (cluster.tls.routers).
 config::Config node_config(const TestCa& ca, const TestCa::Leaf& leaf,
                            std::vector<std::string> admin_names = {}) {
   config::Config c;
   c.source_file = "postern.yaml";
   c.cluster.tls = ca.cluster_tls(leaf);
+  c.cluster.tls->routers = {"router1"};
   c.admin.tls_clients = std::move(admin_names);
   return c;
 }
@@ -119,10 +121,15 @@ TEST_F(Mtls, ClusterCertificateNotListedNeedsTheAdminToken) {
   EXPECT_EQ(check(channel, "wrong").error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
-TEST_F(Mtls, ClusterRuleAcceptsAnyCertificateOfTheCa) {
+TEST_F(Mtls, ClusterRuleAcceptsTheRoutersCertificatesOnly) {
   Server server(router_config, auth::cluster_callers(router_config, kToken));
   EXPECT_TRUE(check(dial(server.address(), router_config)).ok());
-  EXPECT_TRUE(check(dial(server.address(), admin_config)).ok());
+  const grpc::Status refused = check(dial(server.address(), admin_config));
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(refused.error_message().find("client certificate listed in cluster.tls.routers"),
+            std::string::npos)
+      << refused.error_message();
+  EXPECT_TRUE(check(dial(server.address(), admin_config), kToken).ok());
 }
 
 TEST_F(Mtls, ClientsWithoutACertificateFromTheCaAreRefusedByTheTransport) {

@@ -26,10 +26,17 @@ TEST(BearerToken, AnEmptyTokenMatchesNothing) {
   EXPECT_FALSE(bearer_token_matches("", ""));
 }
 
-TEST(BearerToken, RefusalNamesTheTokenNotWhatWasPresented) {
-  const grpc::Status s = unauthenticated("cluster");
+TEST(TokenCheck, RefusalNamesTheTokenNotWhatWasPresented) {
+  const grpc::Status s = TokenCheck("Keystore", kToken).refusal("cluster");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(s.error_message(), "missing or wrong cluster token");
+}
+
+TEST(TokenCheck, RefusalNamesTheCertificateListWhenCertificatesMayStandIn) {
+  auth::CallerRule rule{kToken, {"router1"}, "cluster.tls.routers"};
+  const grpc::Status s = TokenCheck("Keystore", rule).refusal("cluster");
+  EXPECT_EQ(s.error_message(),
+            "missing or wrong cluster token or client certificate listed in cluster.tls.routers");
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ class ForwarderTest : public ::testing::Test, protected RouterCoreFixture {
 
   Intake plain_intake{config, *queue, ids, clock, counters, [](const std::string&) {}};
   ForwardIntake intake{config, *queue, ids, clock, counters, [](const std::string&) {}};
-  auth::CallAuthorizer callers{"router", "Router.Forward", auth::CallerRule{kToken, false, {}}};
+  auth::CallAuthorizer callers{"router", "Router.Forward", auth::CallerRule{kToken, {}, {}}};
   SubmitService service{plain_intake, config, counters};
   int port = 0;
   int dead = 0;
