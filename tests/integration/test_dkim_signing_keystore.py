@@ -12,7 +12,7 @@ import os
 import unittest
 
 from support.net import free_port, wait_until
-from support.postern import NodeConfig, posternctl
+from support.postern import NodeConfig, posternctl, write_cluster_token
 from test_dkim_signing import SigningTestCase
 
 SELECTORS = ["rsa2048", "ed"]
@@ -23,9 +23,7 @@ class KeystoreAway(SigningTestCase):
         super().setUp()
         # One cluster token for router and keystore (cluster.token_file).
         self.token_file = os.path.join(self.workdir, "cluster.token")
-        with open(self.token_file, "w") as f:
-            f.write(os.urandom(32).hex() + "\n")
-        os.chmod(self.token_file, 0o600)
+        write_cluster_token(self.token_file)
         ks_dir = os.path.join(self.workdir, "ks")
         os.makedirs(ks_dir)
         self.ks_cfg = NodeConfig(ks_dir, self.dns.address, self.cert, name="ks")

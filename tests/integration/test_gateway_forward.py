@@ -30,7 +30,7 @@ from support.grpc_client import pb
 from support.keymgmt import KeystoreTestCase, dns_value_from_output
 from support.mail import make_message
 from support.net import free_port, wait_until
-from support.postern import NodeConfig, Postern, posternctl
+from support.postern import NodeConfig, Postern, posternctl, write_cluster_token
 
 DOMAIN = "example.test"
 USER = "alice@example.test"
@@ -57,11 +57,7 @@ class GatewayForward(KeystoreTestCase):
     def setUp(self):
         super().setUp()
         self.token_file = os.path.join(self.workdir, "cluster.token")
-        with open(self.token_file, "w") as f:
-            f.write(os.urandom(32).hex() + "\n")
-        os.chmod(self.token_file, 0o600)
-        with open(self.token_file) as f:
-            self.token = f.read().strip()
+        self.token = write_cluster_token(self.token_file)
         ks_cfg = self.sub_config("ks")
         self.keystore = self.start_postern("keystore", ks_cfg, name="postern-ks")
         self.records = {}

@@ -261,6 +261,16 @@ def cluster_token(config):
         return f.read().strip()
 
 
+def write_cluster_token(path):
+    """A fresh cluster token in `path` (mode 0600), for nodes that share one
+    cluster.token_file; returns the token."""
+    token = os.urandom(32).hex()
+    with open(path, "w") as f:
+        f.write(token + "\n")
+    os.chmod(path, 0o600)
+    return token
+
+
 def check_config(path, cwd=None, timeout=30):
     return subprocess.run([POSTERN_BIN, "check-config", path], capture_output=True, text=True,
                           cwd=cwd, timeout=timeout)
