@@ -19,6 +19,7 @@
 #include <string>
 
 #include "common/config/config.h"
+#include "common/grpc_tls/tls_files.h"
 #include "common/log/log.h"
 #include "services/describe.h"
 #include "services/password_input.h"
@@ -44,6 +45,9 @@ constexpr int kExitConfig = 2;
 int check_config(const std::string& path) {
   try {
     const auto config = postern::config::load_config(path);
+    // The cluster.tls files as every role reads them at start: present, PEM, the key matching
+    // the certificate, the certificate valid under the CA (common/grpc_tls/tls_files.h).
+    if (config.cluster.tls) postern::grpc_tls::load_cluster_tls(*config.cluster.tls, path);
     std::cout << path << ": OK\n" << postern::services::summarize(config);
     return 0;
   } catch (const ConfigError& e) {

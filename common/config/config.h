@@ -380,7 +380,7 @@ struct Keystore {
 
 // cluster.tls: mutual TLS between roles (common/grpc_tls/credentials.h). The three files are
 // required together; they are read (and the key checked against the certificate) when a role
-// starts, not by load_config(). Relative paths are relative to the working directory.
+// starts and by `postern check-config` (common/grpc_tls/tls_files.h), not by load_config(). Relative paths are relative to the working directory.
 struct ClusterTls {
   std::string ca;    // cluster.tls.ca: PEM CA certificate(s) every node's certificate chains to
   std::string cert;  // cluster.tls.cert: this node's PEM certificate chain (server and client)

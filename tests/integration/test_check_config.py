@@ -1,5 +1,6 @@
 """`postern check-config FILE`: a valid file passes; a broken one is refused (exit 2) with the
-file, the key path and the problem; `postern all` refuses to start on the same errors. The
+file, the key path and the problem (cluster.tls files included: missing, not matching, not
+from the CA); `postern all` refuses to start on the same errors. The
 postern.yaml that scripts/run-local generates passes."""
 import os
 import subprocess
@@ -7,6 +8,7 @@ import unittest
 
 import yaml
 
+from support.certs import issue_cert, make_ca
 from support.postern import POSTERN_BIN, check_config
 from support.testcase import PosternTestCase
 
@@ -71,6 +73,25 @@ class CheckConfig(PosternTestCase):
             f.write("node:\n  name: [unclosed\ninternet: {}\n")
         message = self.assert_refused(path)
         self.assertRegex(message, r"line \d+")
+
+    def test_cluster_tls_files_are_checked(self):
+        pki = os.path.join(self.workdir, "pki")
+        ca = make_ca(pki)
+        cert, key = issue_cert(ca, pki, "router1")
+        other_cert, _ = issue_cert(make_ca(os.path.join(self.workdir, "other")),
+                                   os.path.join(self.workdir, "other"), "router1")
+
+        def tls(**files):
+            def mutate(d):
+                d.setdefault("cluster", {})["tls"] = {"ca": ca[0], "cert": cert, "key": key,
+                                                      **files}
+            return mutate
+        run = check_config(self.write(tls(), "good-tls.yaml"))
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        missing = os.path.join(self.workdir, "no-such.key")
+        self.assert_refused(self.write(tls(key=missing)), "cluster.tls.key", missing)
+        # A certificate from another CA, with a key that is not its own.
+        self.assert_refused(self.write(tls(cert=other_cert)), "cluster.tls.cert")
 
     def test_server_refuses_to_start_on_a_broken_config(self):
         def bad(d):
