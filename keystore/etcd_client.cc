@@ -38,8 +38,11 @@ Result<EtcdOptions> normalize(EtcdOptions options) {
   }
   for (std::string& e : options.endpoints) {
     if (e.starts_with("https://")) {
-      return make_error(Errc::invalid_argument,
-                        "etcd endpoint " + e + ": TLS to etcd is not supported yet");
+      if (!options.tls) {
+        return make_error(Errc::invalid_argument,
+                          "etcd endpoint " + e + ": https needs keystore.etcd.tls (the CA)");
+      }
+      e.erase(0, 8);
     }
     std::optional<std::string> n = normalize_endpoint(e);
     if (!n) {
@@ -58,11 +61,12 @@ Result<EtcdOptions> normalize(EtcdOptions options) {
   return options;
 }
 
-std::shared_ptr<grpc::Channel> channel(const std::string& endpoint) {
+std::shared_ptr<grpc::Channel> channel(const std::string& endpoint,
+                                      const std::optional<EtcdTlsPem>& tls) {
   static auto* mutex = new std::mutex;
   static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>;
   std::lock_guard lock(*mutex);
-  std::shared_ptr<grpc::Channel>& ch = (*channels)[endpoint];
+  std::shared_ptr<grpc::Channel>& ch = (*channels)[(tls ? "tls " : "plain ") + endpoint];
   if (!ch) {
     grpc::ChannelArguments args;
     // A member back from a restart is reached again within about a second, not after
@@ -80,7 +84,15 @@ std::shared_ptr<grpc::Channel> channel(const std::string& endpoint) {
     args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
     // A value is at most 1 MiB and a list page at most kListPageKeys keys of 2 KiB.
     args.SetMaxReceiveMessageSize(16 * 1024 * 1024);
-    ch = grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), args);
+    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+    if (tls) {
+      grpc::SslCredentialsOptions ssl;
+      ssl.pem_root_certs = tls->ca;
+      ssl.pem_cert_chain = tls->cert;
+      ssl.pem_private_key = tls->key;
+      credentials = grpc::SslCredentials(ssl);
+    }
+    ch = grpc::CreateCustomChannel(endpoint, credentials, args);
   }
   return ch;
 }

@@ -18,13 +18,15 @@ namespace postern::keystore::etcd_client {
 inline constexpr std::size_t kMaxEndpoints = 16;
 
 // The options with endpoints normalized to "host:port" ("http://" dropped), or
-// invalid_argument naming what is wrong (no endpoints, "https://" (TLS is not supported yet),
+// invalid_argument naming what is wrong (no endpoints, "https://" without options.tls,
 // a missing or bad port, a bad prefix, a call timeout outside 100 ms..60 s).
 Result<EtcdOptions> normalize(EtcdOptions options);
 
 // The channel to `endpoint` ("host:port"), created on first use and never destroyed (see
-// etcd_store.h). Plaintext; fast reconnects; keepalive; 16 MiB receive limit.
-std::shared_ptr<grpc::Channel> channel(const std::string& endpoint);
+// etcd_store.h). TLS with `tls` (the member's certificate must chain to tls->ca and name the
+// endpoint's host), else plaintext; fast reconnects; keepalive; 16 MiB receive limit.
+std::shared_ptr<grpc::Channel> channel(const std::string& endpoint,
+                                      const std::optional<EtcdTlsPem>& tls);
 
 // Drives `channel` towards a connection and waits until it is READY, or until `deadline`;
 // a channel in TRANSIENT_FAILURE gets at most kFailureProbe of that wait. Returns the state

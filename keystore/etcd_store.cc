@@ -18,7 +18,7 @@ class EtcdStoreImpl final : public EtcdStore {
   explicit EtcdStoreImpl(EtcdOptions options)
       : options_(std::move(options)), where_("etcd " + etcd_client::join(options_.endpoints)) {
     for (const std::string& e : options_.endpoints) {
-      channels_.push_back(etcd_client::channel(e));
+      channels_.push_back(etcd_client::channel(e, options_.tls));
       stubs_.push_back(pb::KV::NewStub(channels_.back()));
     }
   }

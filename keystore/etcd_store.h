@@ -41,6 +41,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,16 @@
 
 namespace postern::keystore {
 
+// PEM text for TLS to etcd: the CA that issued the members' certificates, and optionally
+// (both or neither) the client certificate and key that etcd's --client-cert-auth checks.
+// SECURITY: `key` is a private key; it stays in memory for the process lifetime (gRPC needs
+// it for every reconnect) and is never logged.
+struct EtcdTlsPem {
+  std::string ca;
+  std::string cert;
+  std::string key;
+};
+
 struct EtcdOptions {
   // Client endpoints, "host:port" (or "http://host:port"), 1..16 of them, tried in order.
   std::vector<std::string> endpoints;
@@ -57,6 +68,8 @@ struct EtcdOptions {
   std::string prefix = "/postern/keystore/";
   // Deadline of one attempt on one endpoint.
   std::chrono::milliseconds call_timeout{3000};
+  // TLS to the members; unset: plaintext. Endpoints may then be written "https://host:port".
+  std::optional<EtcdTlsPem> tls;
 };
 
 class EtcdStore : public Store, public StoreWatcher {

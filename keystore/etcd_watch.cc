@@ -68,7 +68,7 @@ class EtcdWatch final : public StoreWatch {
   bool stream_once(grpc::ClientContext& context, const std::string& endpoint) {
     // Upstream's WithRequireLeader: a member without a leader cancels the stream.
     context.AddMetadata("hasleader", "true");
-    std::shared_ptr<grpc::Channel> channel = etcd_client::channel(endpoint);
+    std::shared_ptr<grpc::Channel> channel = etcd_client::channel(endpoint, options_.tls);
     // etcd_client::await_connection, in slices so that the destructor never waits long.
     const auto start = std::chrono::system_clock::now();
     for (auto now = start; now < start + options_.call_timeout && !stopping();

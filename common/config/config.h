@@ -360,11 +360,21 @@ struct Router {
 
 enum class KeystoreBackend { rocksdb, etcd };
 
+// keystore.etcd.tls: TLS to the etcd members (their client URLs are https). `ca` verifies the
+// members' certificates (which must name the endpoint's host); `cert` and `key`, optional and
+// only together, are presented for etcd's --client-cert-auth. Read when the keystore starts.
+struct EtcdTls {
+  std::string ca;
+  std::string cert;
+  std::string key;
+};
+
 // keystore.etcd: the etcd cluster that replicates the sealed entries (backend: etcd).
 struct KeystoreEtcd {
   std::vector<HostPort> endpoints;                  // keystore.etcd.endpoints (1..16, required)
   std::string prefix = "/postern/keystore/";        // keystore.etcd.prefix (ends in "/")
   std::chrono::milliseconds timeout{3000};          // keystore.etcd.timeout (per attempt)
+  std::optional<EtcdTls> tls;                       // keystore.etcd.tls; unset: plaintext
 };
 
 // keystore: the role that holds NEKs, DKIM keys and secrets (docs/config.md).

@@ -196,6 +196,24 @@ namespace {
 constexpr std::size_t kMaxEtcdEndpoints = 16;
 constexpr std::size_t kMaxEtcdPrefixBytes = 256;
 
+// keystore.etcd.tls: the CA, and a client certificate and key only together.
+EtcdTls read_etcd_tls(const yaml::Value& v) {
+  auto m = v.map();
+  auto ca = m.get("ca");
+  auto cert = m.get("cert");
+  auto key = m.get("key");
+  m.finish();
+  if (!ca) v.fail("needs ca (the CA that issued the etcd members' certificates)");
+  if (static_cast<bool>(cert) != static_cast<bool>(key)) {
+    v.fail("cert and key go together (the client certificate etcd's --client-cert-auth checks)");
+  }
+  EtcdTls out;
+  out.ca = ca->non_empty_string();
+  if (cert) out.cert = cert->non_empty_string();
+  if (key) out.key = key->non_empty_string();
+  return out;
+}
+
 // keystore.etcd; the prefix rule is keystore/etcd_keys.h check_prefix (repeated here so a bad
 // prefix is a config error with its line, not a failure at start).
 KeystoreEtcd read_keystore_etcd(const yaml::Value& v) {
@@ -203,8 +221,10 @@ KeystoreEtcd read_keystore_etcd(const yaml::Value& v) {
   auto endpoints = m.get("endpoints");
   auto prefix = m.get("prefix");
   auto timeout = m.get("timeout");
+  auto tls = m.get("tls");
   m.finish();
   KeystoreEtcd out;
+  if (tls) out.tls = read_etcd_tls(*tls);
   if (endpoints) {
     std::set<std::string> seen;
     for (const auto& item : endpoints->list()) {

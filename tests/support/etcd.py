@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import urllib.error
@@ -53,8 +54,9 @@ def _die_with_parent():
 
 
 class _Member:
-    def __init__(self, index, base_dir, placement=None):
+    def __init__(self, index, base_dir, placement=None, tls=None):
         self.placement = placement or Placement()
+        self.tls = tls  # (ca, cert, key) paths: https client URLs with --client-cert-auth
         self.address = self.placement.address
         self.name = f"m{index}"
         self.client_port = free_port()
@@ -71,8 +73,15 @@ class _Member:
     def peer_url(self):
         return f"http://{self.address}:{self.peer_port}"
 
+    @property
+    def client_url(self):
+        return f"{'https' if self.tls else 'http'}://{self.address}:{self.client_port}"
+
     def argv(self, initial_cluster, token):
-        client_url = f"http://{self.address}:{self.client_port}"
+        client_url = self.client_url
+        tls = [] if not self.tls else [
+            "--trusted-ca-file", self.tls[0], "--cert-file", self.tls[1],
+            "--key-file", self.tls[2], "--client-cert-auth"]
         return [
             *self.placement.prefix, ETCD, "--name", self.name, "--data-dir", self.data_dir,
             "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
@@ -82,7 +91,7 @@ class _Member:
             # Ignored once the data dir exists, so a restarted member rejoins as itself.
             "--initial-cluster-state", "new", "--initial-cluster-token", token,
             # No metrics or pprof listeners, no v2 API: only the ports chosen here.
-            "--enable-v2=false",
+            "--enable-v2=false", *tls,
         ]
 
     def log_tail(self, lines=15):
@@ -99,9 +108,14 @@ class _Member:
                                + self.log_tail())
         def check():
             try:
-                url = f"http://{self.address}:{self.client_port}/health"
+                url = f"{self.client_url}/health"
                 # No proxy: a proxy from the environment could not reach the member anyway.
-                opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+                handlers = [urllib.request.ProxyHandler({})]
+                if self.tls:
+                    context = ssl.create_default_context(cafile=self.tls[0])
+                    context.load_cert_chain(self.tls[1], self.tls[2])
+                    handlers.append(urllib.request.HTTPSHandler(context=context))
+                opener = urllib.request.build_opener(*handlers)
                 with opener.open(url, timeout=1) as r:
                     return json.loads(r.read().decode()).get("health") == "true"
             except (OSError, urllib.error.URLError, ValueError):
@@ -110,7 +124,7 @@ class _Member:
 
 
 class EtcdCluster:
-    def __init__(self, members=1, base_dir=None, placements=None):
+    def __init__(self, members=1, base_dir=None, placements=None, tls=None):
         if members < 1:
             raise ValueError("an etcd cluster has at least one member")
         if placements is not None and len(placements) != members:
@@ -118,7 +132,7 @@ class EtcdCluster:
         self._own_dir = base_dir is None
         self.dir = base_dir or tempfile.mkdtemp(prefix="postern-etcd-")
         self._token = "postern-test-" + uuid.uuid4().hex[:12]
-        self._members = [_Member(i, self.dir, placements[i] if placements else None)
+        self._members = [_Member(i, self.dir, placements[i] if placements else None, tls)
                          for i in range(members)]
         self._initial_cluster = ",".join(f"{m.name}={m.peer_url}" for m in self._members)
 

@@ -72,8 +72,17 @@ const std::vector<ErrorCase>& cases() {
        "keystore.etcd.timeout", "must be at least 100ms", 4},
       {"keystore_etcd_unknown_key",
        with_host("keystore:\n  backend: etcd\n"
-                 "  etcd: { endpoints: [\"e:2379\"], tls: true }\n"),
-       "keystore.etcd.tls", "unknown key (known: endpoints, prefix, timeout)", 4},
+                 "  etcd: { endpoints: [\"e:2379\"], user: root }\n"),
+       "keystore.etcd.user", "unknown key (known: endpoints, prefix, timeout, tls)", 4},
+      {"keystore_etcd_tls_needs_ca",
+       with_host("keystore:\n  backend: etcd\n"
+                 "  etcd: { endpoints: [\"e:2379\"], tls: { cert: c.pem, key: k.pem } }\n"),
+       "keystore.etcd.tls", "needs ca (the CA that issued the etcd members' certificates)", 4},
+      {"keystore_etcd_tls_cert_without_key",
+       with_host("keystore:\n  backend: etcd\n"
+                 "  etcd: { endpoints: [\"e:2379\"], tls: { ca: ca.pem, cert: c.pem } }\n"),
+       "keystore.etcd.tls",
+       "cert and key go together (the client certificate etcd's --client-cert-auth checks)", 4},
       {"keystore_etcd_with_rocksdb",
        with_host("keystore:\n  etcd: { endpoints: [\"e:2379\"] }\n"), "keystore.etcd",
        "only used with backend: etcd (the backend is rocksdb; remove it or set "

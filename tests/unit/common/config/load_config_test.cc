@@ -343,6 +343,7 @@ TEST(LoadConfig, KeystoreOnEtcd) {
   EXPECT_EQ(c.keystore.etcd.endpoints[2].to_string(), "[::1]:2379");
   EXPECT_EQ(c.keystore.etcd.prefix, "/mail/keys/");
   EXPECT_EQ(c.keystore.etcd.timeout, std::chrono::milliseconds(1500));
+  EXPECT_FALSE(c.keystore.etcd.tls);
 
   const Config d = parse_config(
       "internet: { hostname: mx.example.test }\n"
@@ -350,6 +351,19 @@ TEST(LoadConfig, KeystoreOnEtcd) {
       "postern.yaml");
   EXPECT_EQ(d.keystore.etcd.prefix, "/postern/keystore/");
   EXPECT_EQ(d.keystore.etcd.timeout, std::chrono::milliseconds(3000));
+
+  const Config t = parse_config(
+      "internet: { hostname: mx.example.test }\n"
+      "keystore:\n"
+      "  backend: etcd\n"
+      "  etcd:\n"
+      "    endpoints: [\"etcd-0.etcd:2379\"]\n"
+      "    tls: { ca: /etc/etcd/ca.pem, cert: ks.pem, key: ks.key }\n",
+      "postern.yaml");
+  ASSERT_TRUE(t.keystore.etcd.tls);
+  EXPECT_EQ(t.keystore.etcd.tls->ca, "/etc/etcd/ca.pem");
+  EXPECT_EQ(t.keystore.etcd.tls->cert, "ks.pem");
+  EXPECT_EQ(t.keystore.etcd.tls->key, "ks.key");
 }
 
 }  // namespace

@@ -213,7 +213,7 @@ TEST_F(EtcdClusterTest, WatchResyncsWhenItsRevisionWasCompacted) {
   ASSERT_FALSE(writer->put("dkim", "lost", sealed("1")));
   ASSERT_FALSE(writer->put("dkim", "lost2", sealed("2")));
   // Compact the history up to now, so the watch cannot resume from before "lost".
-  auto kv = etcdserverpb::KV::NewStub(etcd_client::channel(eps[1]));
+  auto kv = etcdserverpb::KV::NewStub(etcd_client::channel(eps[1], std::nullopt));
   etcdserverpb::RangeRequest range;
   range.set_key("/");
   etcdserverpb::RangeResponse current;
