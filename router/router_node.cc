@@ -13,7 +13,7 @@
 
 #include "common/auth/authorization.h"
 #include "common/dns/resolver.h"
-#include "common/grpc_tls/credentials.h"
+#include "common/grpc_tls/role_server.h"
 #include "common/log/log.h"
 #include "router/clock.h"
 #include "router/counters.h"
@@ -39,8 +39,6 @@ namespace {
 // After the drain deadline, cancelled deliveries get this long to unwind before the delivery
 // thread is stopped regardless.
 constexpr auto kCancelGrace = std::chrono::seconds(5);
-// One gRPC message (a Submit chunk) at most; edges send much smaller chunks.
-constexpr int kMaxGrpcMessageBytes = 16 << 20;
 // Expired greylist entries are deleted this often (a full scan of <data_dir>/greylist).
 constexpr auto kGreylistSweepInterval = std::chrono::hours(1);
 
@@ -133,27 +131,11 @@ RouterNode::~RouterNode() {
 
 void RouterNode::start() {
   Impl& s = *impl_;
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::ServerBuilder builder;
-  int port = 0;
   const std::string address = s.config.router.listen.to_string();
-  // cluster.tls: clients must present a certificate from the cluster CA (grpc_tls).
-  builder.AddListeningPort(address, grpc_tls::server_credentials(s.config), &port);
-  builder.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
-  // gRPC enables SO_REUSEPORT by default: a second router on the same address would then
-  // silently share the intake with this one. Refuse instead.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.RegisterService(&s.submit);
-  builder.RegisterService(&s.admin);
-  builder.RegisterService(s.greylist_service.get());
-  s.server = builder.BuildAndStart();
-  if (!s.server || port == 0) throw std::runtime_error("router: cannot listen on " + address);
-
-  if (auto* health = s.server->GetHealthCheckService()) {
-    health->SetServingStatus("postern.v1.Router", true);
-    health->SetServingStatus("postern.v1.QueueAdmin", true);
-    health->SetServingStatus("postern.v1.Greylist", true);
-  }
+  s.server = grpc_tls::start_role_server(s.config, "router", address,
+                                         {{&s.submit, "postern.v1.Router"},
+                                          {&s.admin, "postern.v1.QueueAdmin"},
+                                          {s.greylist_service.get(), "postern.v1.Greylist"}});
   s.work.emplace(s.io.get_executor());
   s.scheduler.start();
   s.delivery_thread = std::thread([&s] { s.io.run(); });

@@ -9,7 +9,7 @@
 #include <system_error>
 
 #include "common/auth/authorization.h"
-#include "common/grpc_tls/credentials.h"
+#include "common/grpc_tls/role_server.h"
 #include "common/log/log.h"
 #include "keystore/identity.h"
 #include "keystore/service/key_management_service.h"
@@ -20,9 +20,6 @@
 
 namespace postern::keystore::service {
 namespace {
-
-// Requests are small (a PEM key, a bundle of a few keys); bundles of many keys fit easily.
-constexpr int kMaxGrpcMessageBytes = 16 << 20;
 
 template <class T>
 T opened(Result<T> result, const std::string& what) {
@@ -102,23 +99,10 @@ KeystoreNode::~KeystoreNode() {
 
 void KeystoreNode::start() {
   Impl& s = *impl_;
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::ServerBuilder builder;
-  int port = 0;
   const std::string address = s.config.keystore.listen.to_string();
-  // cluster.tls: clients must present a certificate from the cluster CA (grpc_tls).
-  builder.AddListeningPort(address, grpc_tls::server_credentials(s.config), &port);
-  builder.SetMaxReceiveMessageSize(kMaxGrpcMessageBytes);
-  // A second keystore on the same address must fail, not silently share the port.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.RegisterService(&s.signing);
-  builder.RegisterService(&s.management);
-  s.server = builder.BuildAndStart();
-  if (!s.server || port == 0) throw std::runtime_error("keystore: cannot listen on " + address);
-  if (auto* health = s.server->GetHealthCheckService()) {
-    health->SetServingStatus("postern.v1.Keystore", true);
-    health->SetServingStatus("postern.v1.KeyManagement", true);
-  }
+  s.server = grpc_tls::start_role_server(s.config, "keystore", address,
+                                         {{&s.signing, "postern.v1.Keystore"},
+                                          {&s.management, "postern.v1.KeyManagement"}});
   s.log->info("keystore {} listening on {} (identity {}, data in {})", s.config.node.name,
               address, s.vault->identity().public_key_base64(), s.storage.where);
 }
