@@ -10,14 +10,16 @@
 //    the callback API runs on a shared completion queue that is torn down with the last
 //    channel using it, possibly while a reactor's OnDone is still unwinding on its thread
 //    (an abort in grpc_cq_internal_unref); and one channel per peer is what gRPC recommends.
-//  - Every channel reconnects with a short backoff (0.5 s, at most 5 s), so a peer that
-//    comes back is used again within seconds, not gRPC's default 2 minutes.
+//  - Every channel reconnects with a short backoff (by default 0.5 s, at most 5 s; a client
+//    that must notice a returning peer sooner passes its own Reconnect), so a peer that comes
+//    back is used again within seconds, not gRPC's default 2 minutes.
 //  - Thread-safe; copies share the credentials.
 #pragma once
 
 #include <grpcpp/channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -25,10 +27,16 @@
 
 namespace postern::grpc_tls {
 
+// Reconnect backoff of a channel: the first retry after `min`, growing to at most `max`.
+struct Reconnect {
+  std::chrono::milliseconds min{500};
+  std::chrono::milliseconds max{5000};
+};
+
 class ClusterChannels {
  public:
   ClusterChannels();
-  explicit ClusterChannels(const config::Config& config);
+  explicit ClusterChannels(const config::Config& config, Reconnect reconnect = {});
 
   std::shared_ptr<grpc::Channel> channel(const std::string& address) const;
   bool tls() const { return tls_; }
@@ -36,6 +44,7 @@ class ClusterChannels {
  private:
   std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::string server_name_;  // cluster.tls.server_name ("" = none)
+  Reconnect reconnect_;
   std::string settings_;     // what distinguishes these settings' channels in the cache
   bool tls_ = false;
 };

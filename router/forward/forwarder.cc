@@ -6,10 +6,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
 #include <functional>
-#include <map>
 #include <mutex>
 
-#include "common/grpc_tls/credentials.h"
+#include "common/grpc_tls/channels.h"
 #include "common/log/log.h"
 #include "postern/v1/router.grpc.pb.h"
 #include "router/forward/forward_record.h"
@@ -25,26 +24,6 @@ struct ForwardDeliverer::Target {
 namespace {
 
 constexpr std::size_t kChunkBytes = 1u << 20;  // data chunk size, like the edge's Submit
-
-// Channels live for the whole process, one per gateway endpoint (gRPC 1.51's callback queue
-// teardown race, see edge/grpc_submitter.cc). A gateway that comes back is noticed within a
-// second, so a waiting message leaves at its next scheduled attempt.
-std::shared_ptr<grpc::Channel> process_channel(const config::Config& config,
-                                               const std::string& endpoint) {
-  static std::mutex* mutex = new std::mutex;
-  static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>;
-  std::lock_guard lock(*mutex);
-  auto& channel = (*channels)[endpoint];
-  if (!channel) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 250);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    grpc_tls::apply_channel_arguments(config, args);  // cluster.tls.server_name
-    channel = grpc::CreateCustomChannel(endpoint, gateway_channel_credentials(config), args);
-  }
-  return channel;
-}
 
 struct ForwardCallResult {
   grpc::Status status;
@@ -187,20 +166,19 @@ std::vector<Outcome> all(std::size_t n, Outcome::Kind kind, const smtp::Reply& r
 
 }  // namespace
 
-std::shared_ptr<grpc::ChannelCredentials> gateway_channel_credentials(
-    const config::Config& config) {
-  return grpc_tls::channel_credentials(config);  // mTLS with cluster.tls, else plaintext
-}
-
 ForwardDeliverer::ForwardDeliverer(const config::Config& config,
                                    const config::Destination& destination,
                                    std::string cluster_token, Counters& counters,
                                    std::chrono::milliseconds deadline)
     : config_(config), destination_(destination.name), token_(std::move(cluster_token)),
       counters_(counters), deadline_(deadline) {
+  // Process-lifetime channels (cluster.tls) reconnecting within a second, so a gateway that
+  // comes back is used at the waiting message's next scheduled attempt.
+  const grpc_tls::ClusterChannels channels(
+      config, grpc_tls::Reconnect{std::chrono::milliseconds(250), std::chrono::seconds(1)});
   for (Gateway& g : gateways_for(destination, config.node.name, config.cluster.nodes)) {
     auto t = std::make_unique<Target>();
-    t->stub = postern::v1::Router::NewStub(process_channel(config, g.endpoint));
+    t->stub = postern::v1::Router::NewStub(channels.channel(g.endpoint));
     t->gateway = std::move(g);
     targets_.push_back(std::move(t));
   }

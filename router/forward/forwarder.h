@@ -22,9 +22,9 @@
 //    cancelled (TryCancel) when the scheduler cancels the job at shutdown.
 //
 // SECURITY: every call carries "authorization: Bearer <cluster token>"; the token never
-// appears in errors or logs. Transport credentials come from gateway_channel_credentials()
-// only: mTLS with this node's certificate when cluster.tls is set (common/grpc_tls), else
-// plaintext; the gateway's Forward then also accepts the certificate instead of the token.
+// appears in errors or logs. Channels come from grpc_tls::ClusterChannels: mTLS with this
+// node's certificate when cluster.tls is set, else plaintext; the gateway's Forward then also
+// accepts a certificate named in cluster.tls.routers instead of the token.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -40,9 +40,6 @@
 #include "router/forward/gateway_choice.h"
 
 namespace postern::router::forward {
-
-// The one place the forwarding client's transport credentials are made.
-std::shared_ptr<grpc::ChannelCredentials> gateway_channel_credentials(const config::Config& config);
 
 class ForwardDeliverer final : public Deliverer {
  public:
